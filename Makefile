@@ -1,0 +1,36 @@
+# `make run` and `make test` work on a fresh machine with only Python 3.11: the first use
+# creates .venv and installs the project into it; later uses reinstall only when
+# pyproject.toml changes.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint kb-check eval clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,dev]' >&2
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@$(PY) run_bot.py
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+kb-check: $(STAMP)
+	$(PY) run_bot.py kb check
+
+eval: $(STAMP)
+	$(PY) run_bot.py eval knowledge/eval/queries.jsonl
+
+clean:
+	rm -rf $(VENV) .pytest_cache
