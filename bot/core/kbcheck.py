@@ -1,0 +1,23 @@
+"""`kb check`: every curated file validated in one pass, problems sorted by file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.core.knowledge import KnowledgeBase
+from bot.core.problems import Problem
+
+
+def check_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
+    """Topics, synonyms, required ids and the data files that depend on topics."""
+    kb = KnowledgeBase.load(root)
+    problems = list(kb.problems)
+    for checker in _dependent_checkers():
+        problems.extend(checker(root, kb))
+    problems.sort(key=lambda p: (str(p.path), p.line))
+    return kb, problems
+
+
+def _dependent_checkers() -> list:
+    """Validators of the files that refer to topics (quiz bank, checklists, referral flow)."""
+    return []
