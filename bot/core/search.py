@@ -1,0 +1,464 @@
+"""Hybrid search over the knowledge base: FTS5 bm25 + rapidfuzz + synonyms, one calibrated score.
+
+The pipeline for a query:
+1. normalise and tokenise (`bot.core.text`), correct typos against the knowledge base's own
+   vocabulary (Damerau-Levenshtein, only for words of five letters or more);
+2. fold section numbers and ages, expand curated synonyms into "concepts" (a concept is matched
+   when any of its alternatives is);
+3. candidates: FTS5 bm25 over weighted columns with a quoted-OR query (nothing a user types can
+   break it), plus the best fuzzy matches of titles and aliases;
+4. score each candidate by how much of the query it explains (IDF-weighted concept coverage,
+   weighted by the field that matched), blended with fuzzy title/alias similarity and the
+   relative bm25 rank; answer only above a threshold and with a margin over the runner-up.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import math
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+
+from peewee import OperationalError, SqliteDatabase
+from playhouse.sqlite_ext import FTS5Model, SearchField
+from rapidfuzz import fuzz, process, utils
+from rapidfuzz.distance import DamerauLevenshtein
+
+from bot.core.text import STOPWORDS, normalise, rewrite, stem, words
+from bot.core.topics import Topic
+
+log = logging.getLogger(__name__)
+
+_SENTINEL = "\x00match\x00"
+MAX_CONCEPTS = 40
+MAX_PHRASE = 8  # a pasted paragraph is judged on its first forty content words
+FIELDS = ("name", "keywords", "summary", "body")
+FIELD_WEIGHT = {"name": 1.0, "keywords": 0.9, "summary": 0.8, "body": 0.55}
+BM25_WEIGHTS = (0.0, 10.0, 5.0, 3.0, 1.0)  # topic key (unindexed), then FIELDS
+
+
+class Verdict(StrEnum):
+    ANSWER = "answer"
+    DID_YOU_MEAN = "did_you_mean"
+    NOT_SURE = "not_sure"
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Weights and thresholds, calibrated on `knowledge/eval/queries.jsonl` (see `eval`)."""
+
+    answer_at: float = 0.42
+    margin: float = 0.02
+    sure_at: float = 0.7  # at or above this the margin rule is waived
+    suggest_at: float = 0.3
+    coverage_weight: float = 0.7
+    fuzzy_weight: float = 0.3
+    bm25_weight: float = 0.0
+    unknown_weight: float = 1.0  # share of full IDF an unknown word counts against a topic
+    synonym_factor: float = 0.85  # a match through a synonym counts a little less than literal
+    candidates: int = 30
+    fuzzy_scorer: str = "set_and_sort"
+    intent_boost: float = 0.2
+    fuzzy_gate: float = 0.3
+    phrase_boost: float = 0.1
+    body_length_norm: float = 0.75
+
+
+Features = tuple[float, float, float, float, float]
+
+
+def _set_and_sort(a: str, b: str, **kwargs: object) -> float:
+    """Token-set similarity (word overlap) tempered by token-sort (same words, same length)."""
+    return (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 2
+
+
+_SCORERS = {
+    "token_set_ratio": fuzz.token_set_ratio,
+    "WRatio": fuzz.WRatio,
+    "set_and_sort": _set_and_sort,
+}
+
+
+@dataclass(frozen=True)
+class Hit:
+    topic: Topic
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    verdict: Verdict
+    hits: list[Hit] = field(default_factory=list)
+    corrections: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def answered(self) -> bool:
+        return self.verdict is Verdict.ANSWER
+
+    @property
+    def answer(self) -> Hit | None:
+        return self.hits[0] if self.answered else None
+
+
+@dataclass
+class _Concept:
+    alternatives: list[tuple[str, ...]]  # each a tuple of stems that must all be present
+    literal: int = 1  # the first `literal` alternatives are what the user typed
+    weight: float = 0.0
+
+
+@dataclass
+class _Doc:
+    topic: Topic
+    fields: dict[str, frozenset[str]]
+    names: list[str]
+
+
+def _index_model(db: SqliteDatabase) -> type[FTS5Model]:
+    class TopicIndex(FTS5Model):
+        key = SearchField(unindexed=True)
+        name = SearchField()
+        keywords = SearchField()
+        summary = SearchField()
+        body = SearchField()
+
+        class Meta:
+            database = db
+            options = {"tokenize": "unicode61 remove_diacritics 2"}  # noqa: RUF012
+
+    return TopicIndex
+
+
+def _analyse(text: str) -> list[str]:
+    """Stems of the content words of curated text (index side: no typo correction)."""
+    return [stem(w) for w in words(rewrite(normalise(text))) if w not in STOPWORDS]
+
+
+class SearchEngine:
+    """An in-memory index built from topics at start-up; `search()` is safe on any input."""
+
+    def __init__(
+        self,
+        topics: Iterable[Topic],
+        synonyms: dict[str, list[str]] | None = None,
+        intents: dict[str, list[str]] | None = None,
+        tuning: Tuning | None = None,
+    ) -> None:
+        self.tuning = tuning or Tuning()
+        self._lock = threading.Lock()
+        self._docs: list[_Doc] = []
+        self._df: dict[str, int] = {}
+        self._vocab_by_len: dict[int, list[str]] = {}
+        self._vocab: set[str] = set()
+        self._synonyms: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        self._db = SqliteDatabase(":memory:", thread_safe=False, check_same_thread=False)
+        self._index = _index_model(self._db)
+        self._index.create_table()
+        self._intents = {
+            tuple(words(normalise(phrase))): category
+            for category, phrases in (intents or {}).items()
+            for phrase in phrases
+        }
+        self._build(list(topics), synonyms or {})
+
+    # -- building -------------------------------------------------------------------------
+    def _build(self, topics: list[Topic], synonyms: dict[str, list[str]]) -> None:
+        rows = []
+        surface: dict[str, int] = {}
+        for key, topic in enumerate(topics):
+            name_text = " ".join([topic.title, *topic.aliases, topic.id.replace("-", " ")])
+            texts = {
+                "name": name_text,
+                "keywords": " ".join(topic.keywords),
+                "summary": topic.summary,
+                "body": topic.body,
+            }
+            fields = {f: frozenset(_analyse(t)) for f, t in texts.items()}
+            names = [
+                utils.default_process(rewrite(normalise(n)))
+                for n in (topic.title, topic.id.replace("-", " "), *topic.aliases)
+            ]
+            self._docs.append(_Doc(topic, fields, names))
+            for s in frozenset().union(*fields.values()):
+                self._df[s] = self._df.get(s, 0) + 1
+            seen = {w for t in texts.values() for w in words(normalise(t))}
+            seen |= {w for t in texts.values() for w in words(rewrite(normalise(t)))}
+            for w in seen:
+                surface[w] = surface.get(w, 0) + 1
+            rows.append({"key": key, **{f: " ".join(_analyse(t)) for f, t in texts.items()}})
+        for term, expansions in synonyms.items():
+            key = tuple(words(rewrite(normalise(term))))
+            if not key:
+                continue
+            alts = [tuple(_analyse(e)) for e in expansions]
+            self._synonyms[key] = [a for a in alts if a]
+            for w in (*key, *(w for e in expansions for w in words(normalise(e)))):
+                surface.setdefault(w, 0)
+        with self._db.atomic():
+            for start in range(0, len(rows), 500):
+                self._index.insert_many(rows[start : start + 500]).execute()
+        self._vocab = {w for w in surface if len(w) >= 3 and w.isalpha()}
+        by_len: dict[int, list[str]] = {}
+        for w in sorted(self._vocab, key=lambda w: -surface[w]):
+            by_len.setdefault(len(w), []).append(w)
+        self._vocab_by_len = by_len
+        self._max_syn = max((len(k) for k in self._synonyms), default=1)
+        post: dict[str, dict[str, set[int]]] = {f: {} for f in FIELDS}
+        for key, doc in enumerate(self._docs):
+            for f in FIELDS:
+                for s in doc.fields[f]:
+                    post[f].setdefault(s, set()).add(key)
+        self._post = {f: {s: frozenset(k) for s, k in p.items()} for f, p in post.items()}
+        self._sorted_stems = sorted(self._df)
+        phrases: dict[tuple[str, ...], set[int]] = {}
+        for key, doc in enumerate(self._docs):
+            for phrase in (*doc.topic.aliases, *doc.topic.keywords):
+                tokens = tuple(words(rewrite(normalise(phrase))))
+                if 2 <= len(tokens) <= MAX_PHRASE:
+                    phrases.setdefault(tokens, set()).add(key)
+        self._phrases = {p: frozenset(k) for p, k in phrases.items()}
+        self._family = lru_cache(maxsize=65536)(self._family_uncached)
+        # A long body mentions many things in passing: its matches count for less.
+        sizes = [len(d.fields["body"]) or 1 for d in self._docs]
+        mean = sum(sizes) / len(sizes) if sizes else 1.0
+        b = self.tuning.body_length_norm
+        self._body_norm = [1.0 / (1.0 + b * (n / mean - 1.0)) for n in sizes]
+        idx = self._index
+        rank = idx.bm25(*BM25_WEIGHTS)
+        query = idx.select(idx.key, rank).where(idx.match(_SENTINEL)).order_by(rank)
+        self._fts_sql, self._fts_params = query.limit(self.tuning.candidates).sql()
+
+    @property
+    def topics(self) -> list[Topic]:
+        return [d.topic for d in self._docs]
+
+    # -- query analysis -------------------------------------------------------------------
+    def _correct(self, token: str) -> str | None:
+        """Closest knowledge-base word within 1 edit (2 for long words); short ones left alone."""
+        if len(token) < 5 or not token.isalpha() or token in self._vocab or token in STOPWORDS:
+            return None
+        limit = 1 if len(token) <= 7 else 2
+        best: tuple[int, str] | None = None
+        for length in range(len(token) - limit, len(token) + limit + 1):
+            choices = self._vocab_by_len.get(length)
+            if not choices:
+                continue
+            found = process.extractOne(
+                token, choices, scorer=DamerauLevenshtein.distance, score_cutoff=limit
+            )
+            # People seldom mistype the first letter; a "correction" that changes it is a
+            # different word ("tipping" is not "mapping").
+            if found and (found[0] in STOPWORDS or found[0][0] != token[0]):
+                continue
+            if found and (best is None or found[1] < best[0]):
+                best = (int(found[1]), found[0])
+        return best[1] if best else None
+
+    def _intent(self, tokens: list[str]) -> set[str]:
+        """Categories whose question words appear in the query."""
+        found = set()
+        for n in range(1, 4):
+            for i in range(len(tokens) - n + 1):
+                category = self._intents.get(tuple(tokens[i : i + n]))
+                if category:
+                    found.add(category)
+        return found
+
+    def _concepts(self, query: str) -> tuple[list[_Concept], dict[str, str], list[str]]:
+        tokens = words(normalise(query))
+        corrections: dict[str, str] = {}
+        fixed = []
+        for tok in tokens[: MAX_CONCEPTS * 3]:
+            better = self._correct(tok)
+            if better:
+                corrections[tok] = better
+            fixed.append(better or tok)
+        tokens = words(rewrite(" ".join(fixed)))
+        concepts: list[_Concept] = []
+        i = 0
+        while i < len(tokens) and len(concepts) < MAX_CONCEPTS:
+            for n in range(min(self._max_syn, len(tokens) - i), 0, -1):
+                key = tuple(tokens[i : i + n])
+                if key in self._synonyms:
+                    own = tuple(stem(w) for w in key if w not in STOPWORDS)
+                    alts = ([own] if own else []) + self._synonyms[key]
+                    concepts.append(_Concept(alts, literal=1 if own else 0))
+                    i += n
+                    break
+            else:
+                tok = tokens[i]
+                i += 1
+                if tok in STOPWORDS or (tok.isdigit() and stem(tok) not in self._df):
+                    continue
+                concepts.append(_Concept([(stem(tok),)]))
+        n_docs = max(len(self._docs), 1)
+        for c in concepts:
+            # An unknown word weighs against every topic; a slang word the synonyms explain
+            # weighs what its explanation weighs.
+            known = [self._idf(alt, n_docs) for alt in c.alternatives if self._alt_df(alt)]
+            c.weight = max(known) if known else self._idf((), n_docs) * self.tuning.unknown_weight
+        return concepts, corrections, tokens
+
+    def _alt_df(self, alt: tuple[str, ...]) -> int:
+        """Topics containing every stem of `alt` (each with its family) in any field."""
+        if not alt:
+            return 0
+        docs = set(self._docs_with(alt[0]))
+        for s in alt[1:]:
+            docs &= self._docs_with(s)
+        return len(docs)
+
+    def _idf(self, alt: tuple[str, ...], n_docs: int) -> float:
+        df = self._alt_df(alt)
+        return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+
+    def _family_uncached(self, s: str) -> tuple[str, ...]:
+        """The stem and the indexed stems sharing a 5+ letter prefix with it.
+
+        The stemmer leaves `threat`/`threaten` and `exploit`/`exploitation` apart; an officer
+        means the same thing by either.
+        """
+        family = {s} if s in self._df else set()
+        if len(s) >= 5:
+            start = bisect.bisect_left(self._sorted_stems, s)
+            for t in self._sorted_stems[start:]:
+                if not t.startswith(s):
+                    break
+                family.add(t)
+            family.update(s[:k] for k in range(5, len(s)) if s[:k] in self._df)
+        return tuple(sorted(family))
+
+    def _docs_with(self, s: str, field: str | None = None) -> frozenset[int]:
+        fields = (field,) if field else FIELDS
+        docs: set[int] = set()
+        for t in self._family(s):
+            for f in fields:
+                docs.update(self._post[f].get(t, ()))
+        return frozenset(docs)
+
+    # -- scoring --------------------------------------------------------------------------
+    def _fts_candidates(self, concepts: list[_Concept]) -> dict[int, float]:
+        """Top candidates by weighted bm25 (positive, higher is better) for any concept stem."""
+        stems = sorted({s for c in concepts for alt in c.alternatives for s in alt})
+        if not stems:
+            return {}
+        expr = " OR ".join(
+            '"{}"{}'.format(s.replace('"', '""'), "*" if len(s) >= 5 else "") for s in stems
+        )
+        params = [expr if p == _SENTINEL else p for p in self._fts_params]
+        try:
+            with self._lock:
+                rows = self._db.execute_sql(self._fts_sql, params).fetchall()
+        except OperationalError:  # last line of defence: never let the index break an answer
+            log.exception("FTS query failed for %r", expr)
+            return {}
+        return {int(key): -score for key, score in rows}
+
+    def _coverage(self, concepts: list[_Concept], keys: Iterable[int]) -> dict[int, float]:
+        """IDF-weighted share of the query each candidate explains, by the field that matched."""
+        wanted = set(keys)
+        total = sum(c.weight for c in concepts) or 1.0
+        got = dict.fromkeys(wanted, 0.0)
+        for c in concepts:
+            best: dict[int, float] = {}
+            for n, alt in enumerate(c.alternatives):
+                factor = 1.0 if n < c.literal else self.tuning.synonym_factor
+                for f in FIELDS:
+                    docs = wanted.intersection(self._docs_with(alt[0], f))
+                    for s in alt[1:]:
+                        docs &= self._docs_with(s, f)
+                    weight = FIELD_WEIGHT[f] * factor
+                    for d in docs:
+                        w = weight * self._body_norm[d] if f == "body" else weight
+                        if w > best.get(d, 0.0):
+                            best[d] = w
+            for d, weight in best.items():
+                got[d] += c.weight * weight
+        return {d: v / total for d, v in got.items()}
+
+    def _fuzzy(self, fquery: str, keys: list[int]) -> dict[int, float]:
+        """Best WRatio of the query against each candidate's title and aliases, 0..1."""
+        if not fquery or not keys:
+            return dict.fromkeys(keys, 0.0)
+        names = [n for k in keys for n in self._docs[k].names]
+        owners = [k for k in keys for _ in self._docs[k].names]
+        best = dict.fromkeys(keys, 0.0)
+        scorer = _SCORERS[self.tuning.fuzzy_scorer]
+        for _, value, i in process.extract(fquery, names, scorer=scorer, limit=None):
+            if value > best[owners[i]]:
+                best[owners[i]] = float(value)
+        return {k: v / 100 for k, v in best.items()}
+
+    def features(self, query: str) -> tuple[dict[int, Features], dict[str, str]]:
+        """Per candidate: coverage, fuzzy, relative bm25, intent; also the typo corrections."""
+        concepts, corrections, tokens = self._concepts(query or "")
+        if not concepts:
+            return {}, corrections
+        lexical = self._fts_candidates(concepts)
+        keys = list(lexical)
+        cov = self._coverage(concepts, keys)
+        folded = " ".join(t for t in tokens if t not in STOPWORDS)
+        fz = self._fuzzy(utils.default_process(folded), keys)
+        top = max(lexical.values(), default=0.0) or 1.0
+        intent = self._intent(tokens)
+        phrased = self._phrase_hits(tokens)
+        return {
+            k: (
+                cov[k],
+                fz[k],
+                lexical[k] / top,
+                float(self._docs[k].topic.category in intent),
+                float(k in phrased),
+            )
+            for k in keys
+        }, corrections
+
+    def _phrase_hits(self, tokens: list[str]) -> set[int]:
+        """Topics one of whose multi-word aliases or keywords the query contains verbatim.
+
+        Catches phrases made of stop-words ("ought to know", "points to prove") that the
+        word-level features cannot see.
+        """
+        hits: set[int] = set()
+        for n in range(2, min(MAX_PHRASE, len(tokens)) + 1):
+            for i in range(len(tokens) - n + 1):
+                hits.update(self._phrases.get(tuple(tokens[i : i + n]), ()))
+        return hits
+
+    def score(self, features: Features) -> float:
+        t = self.tuning
+        cov, fz, bm, intent, phrase = features
+        # Title similarity counts fully only once the words themselves match: a query that
+        # shares one word with a title is not a question about it.
+        gate = min(1.0, cov / t.fuzzy_gate) if t.fuzzy_gate else 1.0
+        value = t.coverage_weight * cov + t.fuzzy_weight * fz * gate + t.bm25_weight * bm
+        value += t.intent_boost * intent * cov  # a nudge between matches, never a match itself
+        value += t.phrase_boost * phrase
+        return round(min(max(value, 0.0), 1.0), 4)
+
+    def search(self, query: str, limit: int = 3) -> SearchResult:
+        """Rank topics for free text; never raises on user input."""
+        feats, corrections = self.features(query)
+        scored = sorted(
+            (Hit(self._docs[k].topic, self.score(f)) for k, f in feats.items()),
+            key=lambda h: (-h.score, h.topic.id),
+        )
+        verdict = self.decide([h.score for h in scored])
+        hits = scored[: max(limit, 1)]
+        if verdict is Verdict.NOT_SURE:
+            hits = [h for h in hits if h.score >= self.tuning.suggest_at / 2]
+        return SearchResult(query, verdict, hits, corrections)
+
+    def decide(self, scores: list[float]) -> Verdict:
+        """Answer only when the best score is high and clearly ahead of the runner-up."""
+        t = self.tuning
+        if not scores or scores[0] < t.suggest_at:
+            return Verdict.NOT_SURE
+        second = scores[1] if len(scores) > 1 else 0.0
+        clear = scores[0] >= t.sure_at or scores[0] - second >= t.margin
+        return Verdict.ANSWER if scores[0] >= t.answer_at and clear else Verdict.DID_YOU_MEAN
