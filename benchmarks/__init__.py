@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks (`make bench`); targets are printed beside the figures."""

@@ -1,0 +1,93 @@
+"""Search latency at the real size and at 5,000 synthetic topics; start-up time; peak RSS.
+
+Each scenario runs in a fresh interpreter so start-up and peak memory are its own.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks.report import figure
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ROOT / "knowledge" / "eval" / "queries.jsonl"
+
+CHILD = r"""
+import json, random, resource, sys, time
+from datetime import date
+from pathlib import Path
+from bot.core.evaluation import percentile, read_queries
+from bot.core.services import load_knowledge
+from bot.core.search import SearchEngine
+from bot.core.topics import Source, Topic
+
+root, scale = Path(sys.argv[1]), int(sys.argv[2])
+start = time.perf_counter()
+knowledge = load_knowledge(root / "knowledge")
+engine, topics = knowledge.engine, list(knowledge.kb.topics.values())
+startup_ms = (time.perf_counter() - start) * 1000
+if scale > len(topics):
+    rng = random.Random(7)
+    words = " ".join(t.body for t in topics).split()
+    made = []
+    for i in range(scale):
+        base = topics[i % len(topics)]
+        body = "## Key points\n- " + " ".join(rng.choice(words) for _ in range(220))
+        body += "\n\n## Officer action\n1. " + " ".join(rng.choice(words) for _ in range(20))
+        made.append(Topic(
+            id=f"{base.id}-{i}", title=" ".join(rng.choice(words) for _ in range(6)),
+            category=base.category, aliases=[" ".join(rng.choice(words) for _ in range(3))],
+            keywords=[rng.choice(words) for _ in range(6)],
+            summary=" ".join(rng.choice(words) for _ in range(30))[:340],
+            sources=[Source(title="Synthetic", url="https://example.org")],
+            reviewed=date(2026, 11, 1), body=body,
+        ))
+    start = time.perf_counter()
+    engine = SearchEngine(topics + made, knowledge.kb.synonyms)
+    startup_ms = (time.perf_counter() - start) * 1000
+queries = [q.query for q in read_queries(root / "knowledge" / "eval" / "queries.jsonl")]
+for q in queries[:20]:
+    engine.search(q)
+lat = []
+for _ in range(5):
+    for q in queries:
+        t = time.perf_counter()
+        engine.search(q)
+        lat.append((time.perf_counter() - t) * 1000)
+print(json.dumps({
+    "topics": len(engine.topics), "startup_ms": startup_ms,
+    "p50": percentile(lat, 50), "p99": percentile(lat, 99),
+    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}))
+"""
+
+
+def _scenario(scale: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(ROOT), str(scale)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run() -> int:
+    missed = 0
+    real = _scenario(0)
+    n = real["topics"]
+    print(f"  knowledge base: {n} topics, {sum(1 for _ in QUERIES.open())} eval queries x5")
+    missed += figure(f"p50 query latency, {n} topics", real["p50"], "ms", 5, False)
+    missed += figure(f"p99 query latency, {n} topics", real["p99"], "ms", 5, False)
+    missed += figure(f"start-up (load + index), {n} topics", real["startup_ms"], "ms", 1000, False)
+    missed += figure("peak RSS, real knowledge base", real["rss_mb"], "MB", 150, False)
+    big = _scenario(5000)
+    missed += figure("p50 query latency, 5,000 topics", big["p50"], "ms", 25, False)
+    missed += figure("p99 query latency, 5,000 topics", big["p99"], "ms", 25, False)
+    build, rss = big["startup_ms"], big["rss_mb"]
+    print(f"  (index build at 5,000 topics: {build:.0f} ms, peak RSS {rss:.0f} MB)")
+    return missed

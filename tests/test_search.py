@@ -1,0 +1,92 @@
+"""The search engine on the real knowledge base: right answers, honest refusals, no crashes."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.search import SearchEngine, Verdict
+from bot.core.services import Knowledge
+
+HOSTILE = [
+    "",
+    "   ",
+    '"',
+    'what is "cuckooing',
+    "drugs AND",
+    "NEAR(x y",
+    "victim -slavery",
+    "s45:defence",
+    "OR",
+    "AND OR NOT NEAR",
+    "*",
+    "cuckoo*",
+    "((((nrm",
+    ")))",
+    "^title:nrm",
+    "🙂🙂🙂",
+    "\x00\x01\x02 nrm \x7f",
+    "\u200b\u200e\ufeff",
+    "<b>nrm</b> & <script>alert(1)</script>",
+    "'; DROP TABLE topicindex; --",
+    "x" * 4096,
+    ("cuckooing " * 500)[:4096],
+    "ñçüé ÅÆØ Ωμέγα кириллица 中文",
+    "1234567890",
+    "s" * 3,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_any_input_gives_a_result(knowledge: Knowledge, text: str) -> None:
+    result = knowledge.engine.search(text)
+    assert result.verdict in set(Verdict)
+    assert len(result.hits) <= 3
+    assert all(0.0 <= h.score <= 1.0 for h in result.hits)
+
+
+def test_index_still_answers_after_hostile_input(knowledge: Knowledge) -> None:
+    for text in HOSTILE:
+        knowledge.engine.search(text)
+    assert knowledge.engine.search("signs of cuckooing").answered
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("sectoin 45 defense for a kid runner", "msa-s45-defence"),
+        ("signs of cuckooing", "indicators-cuckooing"),
+        ("how do i make an nrm referal", "nrm-referral"),
+        ("DDTRO", "ddtro"),
+        ("s46 police protection", "police-protection-s46"),
+        ("cash seizure 48 hours", "proceeds-of-crime"),
+    ],
+)
+def test_officer_phrasings_find_the_topic(knowledge: Knowledge, query: str, expected: str) -> None:
+    result = knowledge.engine.search(query)
+    assert result.answered, (query, [(h.topic.id, h.score) for h in result.hits])
+    assert result.hits[0].topic.id == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["weather tomorrow in leeds", "how do I renew my passport", "best pizza near me"]
+)
+def test_out_of_scope_is_refused(knowledge: Knowledge, query: str) -> None:
+    result = knowledge.engine.search(query)
+    assert not result.answered
+    assert result.verdict in (Verdict.NOT_SURE, Verdict.DID_YOU_MEAN)
+
+
+def test_typos_are_corrected_against_the_vocabulary(knowledge: Knowledge) -> None:
+    result = knowledge.engine.search("cukooing")
+    assert result.corrections == {"cukooing": "cuckooing"}
+    assert result.hits and result.hits[0].topic.id in {"cuckooing", "indicators-cuckooing"}
+
+
+def test_short_words_are_never_fuzzed(knowledge: Knowledge) -> None:
+    assert knowledge.engine.search("nmr").corrections == {}
+
+
+def test_empty_engine_is_safe() -> None:
+    engine = SearchEngine([], {})
+    result = engine.search("anything at all")
+    assert result.verdict is Verdict.NOT_SURE and result.hits == []
