@@ -52,15 +52,17 @@ class Tuning:
     """Weights and thresholds, calibrated on `knowledge/eval/queries.jsonl` (see `eval`)."""
 
     answer_at: float = 0.42
-    margin: float = 0.02
-    sure_at: float = 0.7  # at or above this the margin rule is waived
+    margin: float = 0.03
+    sure_at: float = 0.7  # a question of several words scoring this high needs no margin
     suggest_at: float = 0.3
+    suggest_floor: float = 0.2  # weaker "nearest topics" than this are noise, not help
     coverage_weight: float = 0.7
     fuzzy_weight: float = 0.3
     bm25_weight: float = 0.0
     unknown_weight: float = 1.0  # share of full IDF an unknown word counts against a topic
     synonym_factor: float = 0.85  # a match through a synonym counts a little less than literal
     candidates: int = 30
+    fuzzy_candidates: int = 12
     fuzzy_scorer: str = "set_and_sort"
     intent_boost: float = 0.2
     fuzzy_gate: float = 0.3
@@ -71,15 +73,19 @@ class Tuning:
 Features = tuple[float, float, float, float, float]
 
 
-def _set_and_sort(a: str, b: str, **kwargs: object) -> float:
-    """Token-set similarity (word overlap) tempered by token-sort (same words, same length)."""
-    return (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 2
+@dataclass(frozen=True)
+class Analysis:
+    features: dict[int, Features]
+    corrections: dict[str, str]
+    concepts: int  # how many distinct things the query asks about
 
 
+# "set_and_sort": token-set similarity (word overlap) tempered by token-sort (same words and
+# about the same length), so "cuckooing" prefers the title "Cuckooing" to "Cuckooing offence".
 _SCORERS = {
-    "token_set_ratio": fuzz.token_set_ratio,
-    "WRatio": fuzz.WRatio,
-    "set_and_sort": _set_and_sort,
+    "token_set_ratio": (fuzz.token_set_ratio,),
+    "WRatio": (fuzz.WRatio,),
+    "set_and_sort": (fuzz.token_set_ratio, fuzz.token_sort_ratio),
 }
 
 
@@ -223,6 +229,7 @@ class SearchEngine:
                     phrases.setdefault(tokens, set()).add(key)
         self._phrases = {p: frozenset(k) for p, k in phrases.items()}
         self._family = lru_cache(maxsize=65536)(self._family_uncached)
+        self._correct = lru_cache(maxsize=65536)(self._correct_uncached)
         # A long body mentions many things in passing: its matches count for less.
         sizes = [len(d.fields["body"]) or 1 for d in self._docs]
         mean = sum(sizes) / len(sizes) if sizes else 1.0
@@ -238,7 +245,7 @@ class SearchEngine:
         return [d.topic for d in self._docs]
 
     # -- query analysis -------------------------------------------------------------------
-    def _correct(self, token: str) -> str | None:
+    def _correct_uncached(self, token: str) -> str | None:
         """Closest knowledge-base word within 1 edit (2 for long words); short ones left alone."""
         if len(token) < 5 or not token.isalpha() or token in self._vocab or token in STOPWORDS:
             return None
@@ -388,26 +395,34 @@ class SearchEngine:
         names = [n for k in keys for n in self._docs[k].names]
         owners = [k for k in keys for _ in self._docs[k].names]
         best = dict.fromkeys(keys, 0.0)
-        scorer = _SCORERS[self.tuning.fuzzy_scorer]
-        for _, value, i in process.extract(fquery, names, scorer=scorer, limit=None):
+        # Each scorer runs over all names in C; they are averaged per name afterwards.
+        scorers = _SCORERS[self.tuning.fuzzy_scorer]
+        totals = [0.0] * len(names)
+        for scorer in scorers:
+            for _, value, i in process.extract(fquery, names, scorer=scorer, limit=None):
+                totals[i] += value / len(scorers)
+        for i, value in enumerate(totals):
             if value > best[owners[i]]:
-                best[owners[i]] = float(value)
+                best[owners[i]] = value
         return {k: v / 100 for k, v in best.items()}
 
-    def features(self, query: str) -> tuple[dict[int, Features], dict[str, str]]:
-        """Per candidate: coverage, fuzzy, relative bm25, intent; also the typo corrections."""
+    def features(self, query: str) -> Analysis:
+        """Per candidate: coverage, fuzzy, relative bm25, intent, phrase; and what was read."""
         concepts, corrections, tokens = self._concepts(query or "")
         if not concepts:
-            return {}, corrections
+            return Analysis({}, corrections, 0)
         lexical = self._fts_candidates(concepts)
-        keys = list(lexical)
-        cov = self._coverage(concepts, keys)
+        cov = self._coverage(concepts, lexical)
+        phrased = self._phrase_hits(tokens)
+        # Coverage carries most of the score, so the best dozen by coverage (and any topic
+        # whose phrase the query quotes) are the only ones worth the finer comparisons.
+        best = sorted(lexical, key=lambda k: -cov[k])[: self.tuning.fuzzy_candidates]
+        keys = list(dict.fromkeys([*best, *(k for k in phrased if k in lexical)]))
         folded = " ".join(t for t in tokens if t not in STOPWORDS)
         fz = self._fuzzy(utils.default_process(folded), keys)
         top = max(lexical.values(), default=0.0) or 1.0
         intent = self._intent(tokens)
-        phrased = self._phrase_hits(tokens)
-        return {
+        features = {
             k: (
                 cov[k],
                 fz[k],
@@ -416,7 +431,8 @@ class SearchEngine:
                 float(k in phrased),
             )
             for k in keys
-        }, corrections
+        }
+        return Analysis(features, corrections, len(concepts))
 
     def _phrase_hits(self, tokens: list[str]) -> set[int]:
         """Topics one of whose multi-word aliases or keywords the query contains verbatim.
@@ -443,22 +459,27 @@ class SearchEngine:
 
     def search(self, query: str, limit: int = 3) -> SearchResult:
         """Rank topics for free text; never raises on user input."""
-        feats, corrections = self.features(query)
+        analysis = self.features(query)
         scored = sorted(
-            (Hit(self._docs[k].topic, self.score(f)) for k, f in feats.items()),
+            (Hit(self._docs[k].topic, self.score(f)) for k, f in analysis.features.items()),
             key=lambda h: (-h.score, h.topic.id),
         )
-        verdict = self.decide([h.score for h in scored])
+        verdict = self.decide([h.score for h in scored], analysis.concepts)
         hits = scored[: max(limit, 1)]
         if verdict is Verdict.NOT_SURE:
-            hits = [h for h in hits if h.score >= self.tuning.suggest_at / 2]
-        return SearchResult(query, verdict, hits, corrections)
+            hits = [h for h in hits if h.score >= self.tuning.suggest_floor]
+        return SearchResult(query, verdict, hits, analysis.corrections)
 
-    def decide(self, scores: list[float]) -> Verdict:
-        """Answer only when the best score is high and clearly ahead of the runner-up."""
+    def decide(self, scores: list[float], concepts: int = 2) -> Verdict:
+        """Answer only when the best score is high and clearly ahead of the runner-up.
+
+        A very high score on a question of several words waives the margin; a single word
+        ("referral", "child") matching several topics equally is always a "did you mean".
+        """
         t = self.tuning
         if not scores or scores[0] < t.suggest_at:
             return Verdict.NOT_SURE
         second = scores[1] if len(scores) > 1 else 0.0
-        clear = scores[0] >= t.sure_at or scores[0] - second >= t.margin
+        specific = concepts >= 2 and scores[0] >= t.sure_at
+        clear = specific or scores[0] - second >= t.margin
         return Verdict.ANSWER if scores[0] >= t.answer_at and clear else Verdict.DID_YOU_MEAN

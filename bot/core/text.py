@@ -76,4 +76,3 @@ def stem(word: str) -> str:
 def content_words(text: str) -> list[str]:
     """Normalised, rewritten tokens without stop-words."""
     return [t for t in words(rewrite(normalise(text))) if t not in STOPWORDS]
-

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -70,7 +69,7 @@ class Topic(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=False)
 
-    id: str = Field(pattern=SLUG)
+    id: str = Field(pattern=SLUG, max_length=60)  # fits in callback data
     title: str = Field(min_length=3, max_length=120)
     category: Category
     aliases: list[str] = Field(default_factory=list)
@@ -97,7 +96,7 @@ class Topic(BaseModel):
             return [str(v) if isinstance(v, int | float) else v for v in value]
         return value
 
-    @cached_property
+    @property
     def sections(self) -> list[Section]:
         """The body split at `## ` headings; text before the first heading is `Overview`."""
         sections: list[Section] = []
