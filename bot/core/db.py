@@ -1,0 +1,64 @@
+"""One database for everything that must survive a restart: SQLite by default, PostgreSQL by URL.
+
+Models bind to `database`, a proxy initialised once at start-up (`open_database`), so the same
+code runs on an embedded SQLite file or on a PostgreSQL shared by several bot instances.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import urlparse
+
+from peewee import Database, DatabaseProxy, Model, SqliteDatabase
+from playhouse.db_url import connect
+
+log = logging.getLogger(__name__)
+
+database = DatabaseProxy()
+
+# WAL + synchronous=FULL: every acknowledged commit survives a crash or power loss; the write
+# rate of a notes log makes the extra fsync irrelevant.
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "full",
+    "busy_timeout": 5000,
+    "foreign_keys": 1,
+    "cache_size": -16000,
+}
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def connect_url(url: str) -> Database:
+    """A peewee database for `sqlite:///path` or `postgresql://...` (pragmas for SQLite)."""
+    scheme = urlparse(url).scheme
+    if scheme.startswith("sqlite"):
+        path = url.split("://", 1)[1].lstrip("/") if "://" in url else url
+        if path and path != ":memory:":
+            Path("/" + path if url.startswith("sqlite:////") else path).parent.mkdir(
+                parents=True, exist_ok=True
+            )
+        return connect(url, pragmas=SQLITE_PRAGMAS)
+    if scheme in ("postgres", "postgresql"):
+        url = "postgresql" + url[len(scheme) :]
+    return connect(url)
+
+
+def open_database(url: str) -> Database:
+    """Connect, bind every model and create missing tables (idempotent)."""
+    from bot.core.schema import MODELS
+
+    db = connect_url(url)
+    database.initialize(db)
+    with db.connection_context():
+        db.create_tables(MODELS, safe=True)
+    return db
+
+
+def is_sqlite(db: Database) -> bool:
+    return isinstance(db, SqliteDatabase)
