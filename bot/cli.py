@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     except KnowledgeError as exc:
         print(exc, file=sys.stderr)
         return 1
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

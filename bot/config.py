@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str = "telegram"
+    telegram_max_rate: float = Field(default=30, gt=0)  # messages a second, Telegram's own cap
     rate_limit_per_minute: int = Field(default=20, ge=1)
     notes_retention_days: int = Field(default=365 * 7, ge=1)
     timezone: str = "Europe/London"
@@ -50,6 +52,17 @@ class Settings(BaseSettings):
     def _blank_token_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            secret = value.get_secret_value()
+            if not 1 <= len(secret) <= 256 or not all(c.isalnum() or c in "_-" for c in secret):
+                raise ValueError(
+                    "WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ or -"
+                )
         return value
 
     @field_validator("telegram_bot_token")

@@ -1,0 +1,206 @@
+"""`build_application(settings)`: the one place where handlers are registered, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import Settings, SettingsError
+from bot.core.access import Access
+from bot.core.db import open_database
+from bot.core.ratelimit import RateLimiter
+from bot.core.services import Knowledge, load_knowledge
+from bot.core.store import Store
+from bot.telegram import admin, ask, basics, browse
+from bot.telegram import callbacks as cb
+from bot.telegram.errors import on_error
+from bot.telegram.gate import gate
+from bot.telegram.services import BotServices
+from bot.telegram.transport import AiohttpRequest
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Different chats are served concurrently; one chat's updates run strictly in order.
+
+    Officers don't wait for each other, and a quick second tap in a flow never overtakes the
+    first (what python-telegram-bot's plain concurrency would allow).
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _chat_key(update)
+        if key is None:
+            await coroutine
+            return
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+def _fast_event_loop() -> None:
+    """uvloop where available: the HTTP client's asyncio overhead is most of the bot's CPU."""
+    try:
+        import uvloop
+    except ImportError:  # not on Windows; the standard loop works the same, only slower
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
+def _chat_key(update: object) -> int | None:
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user else None
+
+
+def build_application(
+    settings: Settings, *, knowledge: Knowledge | None = None, store: Store | None = None
+) -> Application:
+    """The whole bot: services, then every handler in the order it must be tried."""
+    if settings.telegram_bot_token is None:
+        raise SettingsError("TELEGRAM_BOT_TOKEN is required to run the Telegram bot.")
+    knowledge = knowledge or load_knowledge(settings.knowledge_dir)
+    store = store or Store(open_database(settings.database_url))
+    svc = BotServices(
+        settings=settings,
+        knowledge=knowledge,
+        store=store,
+        access=Access(settings.admin_ids),
+        limiter=RateLimiter(settings.rate_limit_per_minute),
+        strangers=RateLimiter(1, window=3600),
+    )
+    app = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(
+            settings.telegram_api_file_url
+            or settings.telegram_api_base_url.replace("/bot", "/file/bot")
+        )
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=2))
+        .concurrent_updates(PerChatUpdateProcessor(64))
+        .request(AiohttpRequest(connections=8))
+        .get_updates_request(AiohttpRequest(connections=1, read_timeout=None))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data["services"] = svc
+
+    # Group -1 is the gate: every update passes it first, and it stops strangers (and floods)
+    # with ApplicationHandlerStop before any handler below can see them.
+    app.add_handler(TypeHandler(Update, gate), group=-1)
+
+    # Group 0, first match wins, so order matters:
+    # 1. commands, before free text, so "/topics" is never treated as a question;
+    app.add_handler(CommandHandler("start", basics.start))
+    app.add_handler(CommandHandler("help", basics.help_command))
+    app.add_handler(CommandHandler("cancel", basics.cancel))
+    app.add_handler(CommandHandler("topics", browse.topics))
+    app.add_handler(CommandHandler("invite", admin.invite))
+    app.add_handler(CommandHandler("revoke", admin.revoke))
+    app.add_handler(CommandHandler("role", admin.set_role))
+    app.add_handler(CommandHandler("users", admin.users))
+    app.add_handler(CommandHandler("gaps", admin.gaps))
+    app.add_handler(CommandHandler("feedback", admin.feedback))
+    # 2. buttons, routed by their callback-data prefix;
+    app.add_handler(CallbackQueryHandler(ask.open_topic, pattern=cb.pattern(cb.OPEN_TOPIC)))
+    app.add_handler(CallbackQueryHandler(ask.more_detail, pattern=cb.pattern(cb.MORE)))
+    app.add_handler(CallbackQueryHandler(ask.wrong_answer, pattern=cb.pattern(cb.WRONG)))
+    app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.pattern(cb.BROWSE)))
+    app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.pattern(cb.CATEGORY)))
+    # 3. any other command gets help rather than silence (after every real command);
+    app.add_handler(MessageHandler(filters.COMMAND, basics.unknown_command))
+    # 4. free text (new or edited) is a question;
+    app.add_handler(MessageHandler(filters.TEXT | filters.CAPTION, ask.ask))
+    # 5. anything else an officer sends (sticker, photo, voice...) gets told what works.
+    app.add_handler(MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, basics.unreadable))
+    app.add_handler(CallbackQueryHandler(_stale_button))
+
+    app.add_error_handler(on_error)
+    return app
+
+
+async def _stale_button(update: Update, context: object) -> None:
+    """A button from a version of the bot that no longer exists."""
+    await update.callback_query.answer(
+        "That button has expired. Please ask again.", show_alert=True
+    )
+
+
+async def _post_init(app: Application) -> None:
+    await app.bot.set_my_commands(basics.bot_commands(), scope=BotCommandScopeAllPrivateChats())
+    # The knowledge base and its index live as long as the process: keep them out of every
+    # future garbage-collection pass.
+    gc.collect()
+    gc.freeze()
+
+
+async def _post_shutdown(app: Application) -> None:
+    app.bot_data["services"].store.close()
+
+
+def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
+    """Long polling by default; a webhook with Telegram's secret token when a URL is given."""
+    _fast_event_loop()
+    app = build_application(settings)
+    if webhook_url:
+        if settings.webhook_secret is None:
+            raise SettingsError("WEBHOOK_SECRET is required with a webhook (1-256 characters).")
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0

@@ -1,0 +1,163 @@
+"""Free text is a question: answer cards, "did you mean", and the buttons under an answer."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.core.cards import answer_blocks
+from bot.core.feedback import record_feedback, record_gap
+from bot.core.search import SearchResult, Verdict
+from bot.core.topics import Topic
+from bot.telegram import callbacks as cb
+from bot.telegram.render import card_html, inline
+from bot.telegram.services import services
+
+MAX_BUTTON = 60
+NOT_SURE = "I'm not sure I have an answer to that."
+DID_YOU_MEAN = "I'm not certain which topic you mean. Did you mean:"
+
+
+def button_text(text: str) -> str:
+    return text if len(text) <= MAX_BUTTON else text[: MAX_BUTTON - 1] + "…"
+
+
+def topic_button(topic: Topic) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        button_text(topic.title), callback_data=cb.pack(cb.OPEN_TOPIC, topic.id)
+    )
+
+
+def browse_button() -> InlineKeyboardButton:
+    return InlineKeyboardButton("Browse all topics", callback_data=cb.pack(cb.BROWSE))
+
+
+def card_keyboard(topic: Topic, related: list[Topic], detail: bool) -> InlineKeyboardMarkup:
+    first = [InlineKeyboardButton("Wrong answer?", callback_data=cb.pack(cb.WRONG, topic.id))]
+    if not detail:
+        first.insert(
+            0, InlineKeyboardButton("More detail", callback_data=cb.pack(cb.MORE, topic.id))
+        )
+    rows = [first] + [[topic_button(t)] for t in related[:4]]
+    return InlineKeyboardMarkup(rows)
+
+
+_rendered: dict[tuple[int, bool], tuple[Topic, list[str]]] = {}
+
+
+def rendered_card(topic: Topic, detail: bool) -> list[str]:
+    """A topic's card depends only on the topic (loaded once, never changed): render it once."""
+    key = (id(topic), detail)
+    cached = _rendered.get(key)
+    if cached is None or cached[0] is not topic:
+        if len(_rendered) > 20_000:
+            _rendered.clear()
+        cached = _rendered[key] = (topic, card_html(answer_blocks(topic, detail=detail)))
+    return cached[1]
+
+
+async def send_card(
+    message: Message,
+    context: ContextTypes.DEFAULT_TYPE,
+    topic: Topic,
+    *,
+    detail: bool = False,
+    quote: bool = False,
+) -> None:
+    """The answer card, split at paragraphs if long; buttons go under the last part."""
+    kb = services(context).knowledge.kb
+    related = [kb.topics[r] for r in topic.related if r in kb.topics]
+    parts = rendered_card(topic, detail)
+    for n, part in enumerate(parts):
+        last = n == len(parts) - 1
+        await message.reply_text(
+            part,
+            do_quote=quote and n == 0,
+            reply_markup=card_keyboard(topic, related, detail) if last else None,
+        )
+
+
+def question_text(message: Message, bot_username: str | None) -> str:
+    """The question, without a leading @mention of the bot in group chats."""
+    text = message.text or ""
+    if bot_username and message.chat.type != ChatType.PRIVATE:
+        text = re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE)
+    return text.strip()
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a question, or offer the nearest topics without guessing."""
+    message = update.effective_message
+    svc = services(context)
+    text = question_text(message, context.bot.username)
+    if not text:
+        await message.reply_text("Type a question, for example <i>signs of cuckooing</i>.")
+        return
+    result = svc.knowledge.engine.search(text)
+    if result.answered:
+        await send_card(message, context, result.hits[0].topic, quote=True)
+        return
+    await svc.store.run(record_gap, text)
+    await message.reply_text(
+        offer_text(result), reply_markup=offer_keyboard(result), do_quote=True
+    )
+
+
+def offer_text(result: SearchResult) -> str:
+    if result.verdict is Verdict.DID_YOU_MEAN:
+        return DID_YOU_MEAN
+    if result.hits:
+        return f"{NOT_SURE} These are the nearest topics:"
+    return f"{NOT_SURE} Try other words, or browse the topics."
+
+
+def offer_keyboard(result: SearchResult) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[topic_button(h.topic)] for h in result.hits[:3]] + [[browse_button()]]
+    )
+
+
+async def _topic_from_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Topic | None:
+    query = update.callback_query
+    parts = cb.unpack(query.data)
+    topic = services(context).knowledge.kb.topics.get(parts[1]) if len(parts) > 1 else None
+    if topic is None:
+        await query.answer(
+            "That topic is no longer available. Ask again or use /topics.", show_alert=True
+        )
+        return None
+    await query.answer()
+    return topic
+
+
+async def open_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A topic button: a related topic, a "did you mean" choice or a browse entry."""
+    topic = await _topic_from_query(update, context)
+    if topic:
+        await send_card(update.callback_query.message, context, topic)
+
+
+async def more_detail(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The "More detail" button: the detail sections of the same topic."""
+    topic = await _topic_from_query(update, context)
+    if topic:
+        await send_card(update.callback_query.message, context, topic, detail=True)
+
+
+async def wrong_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Record a "Wrong answer?" report for the curators, with the question that was asked."""
+    query = update.callback_query
+    parts = cb.unpack(query.data)
+    topic_id = parts[1] if len(parts) > 1 else ""
+    asked = query.message.reply_to_message if query.message else None
+    question = (asked.text or "") if asked else ""
+    await services(context).store.run(record_feedback, topic_id, question)
+    await query.answer("Thanks: flagged for the curators to review.")
+    if query.message:
+        await query.message.reply_text(
+            "Thanks, your report has been passed to the curators. "
+            + (f"You asked: <i>{inline(question[:200])}</i>" if question else "")
+        )

@@ -1,0 +1,85 @@
+"""The access gate: runs before every handler and stops anything a caller may not do.
+
+Deny by default: a stranger gets one polite refusal (at most once an hour) and nothing else,
+except the one thing they may do, `/start CODE` with a valid enrolment code.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.telegram.basics import WELCOME
+from bot.telegram.services import services
+
+log = logging.getLogger(__name__)
+
+REFUSAL = (
+    "This bot is for enrolled police officers only. If you should have access, ask your "
+    "supervisor for an enrolment code, then send /start followed by the code."
+)
+SLOW_DOWN = "You're sending messages faster than I can answer. Please wait a minute and try again."
+BAD_CODE = {
+    "unknown": "That enrolment code is not valid. Check it, or ask your supervisor for a new one.",
+    "used": "That enrolment code has already been used. Ask your supervisor for a new one.",
+    "expired": "That enrolment code has expired (codes last 24 hours). Ask for a new one.",
+}
+
+
+async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Let enrolled officers through (within their rate limit); stop everyone else."""
+    svc = services(context)
+    user = update.effective_user
+    if user is None or user.is_bot:
+        raise ApplicationHandlerStop  # channel posts, polls, other bots: nothing to answer
+    known, who = svc.access.cached_role(user.id)
+    if not known:
+        who = await svc.store.run(svc.access.role_of, user.id)
+    if context.user_data is not None:
+        context.user_data["role"] = who
+    if who is None:
+        await _stranger(update, context)
+        raise ApplicationHandlerStop
+    if not svc.limiter.allow(user.id):
+        if update.callback_query:
+            await update.callback_query.answer(SLOW_DOWN)
+        elif svc.limiter.should_warn(user.id) and update.effective_message:
+            await update.effective_message.reply_text(SLOW_DOWN)
+        raise ApplicationHandlerStop
+
+
+async def _stranger(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    user = update.effective_user
+    message = update.message
+    if update.inline_query:
+        await update.inline_query.answer([], cache_time=0, is_personal=True)
+        return
+    if update.callback_query:
+        await update.callback_query.answer(REFUSAL, show_alert=True)
+        return
+    text = (message.text or "") if message else ""
+    command, _, code = text.partition(" ")
+    if (
+        message
+        and message.chat.type == ChatType.PRIVATE
+        and command.split("@")[0] == "/start"
+        and code.strip()
+    ):
+        result = await svc.store.run(
+            svc.access.enrol, code.strip(), user.id, user.full_name, user.username
+        )
+        if result.ok:
+            log.info("user %s enrolled as %s", user.id, result.role)
+            await message.reply_text(
+                f"Welcome, {html.escape(user.first_name)}: you're enrolled.\n\n{WELCOME}"
+            )
+        else:
+            await message.reply_text(BAD_CODE[result.reason])
+        return
+    if message and svc.strangers.allow(user.id):
+        await message.reply_text(REFUSAL)

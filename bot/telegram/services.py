@@ -1,0 +1,43 @@
+"""The services one bot process shares, kept in `application.bot_data`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.config import Settings
+from bot.core.access import Access, Role
+from bot.core.ratelimit import RateLimiter
+from bot.core.services import Knowledge
+from bot.core.store import Store
+
+if TYPE_CHECKING:
+    Context = ContextTypes.DEFAULT_TYPE
+
+Canceller = Callable[[Update, "Context"], Awaitable[bool]]
+
+
+@dataclass
+class BotServices:
+    settings: Settings
+    knowledge: Knowledge
+    store: Store
+    access: Access
+    limiter: RateLimiter
+    strangers: RateLimiter  # one refusal per stranger per hour
+    cancellers: list[Canceller] = field(default_factory=list)
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
+    return cast(BotServices, context.bot_data["services"])
+
+
+def role(context: ContextTypes.DEFAULT_TYPE) -> Role | None:
+    """The caller's role, set by the access gate for this update."""
+    return cast(
+        Role | None, context.user_data.get("role") if context.user_data is not None else None
+    )
