@@ -19,5 +19,11 @@ def check_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
 
 
 def _dependent_checkers() -> list:
-    """Validators of the files that refer to topics (quiz bank, checklists, referral flow)."""
-    return []
+    """Validators of the files that refer to topics (quiz bank, checklists, referral flow).
+
+    Each takes (knowledge root, loaded KnowledgeBase) and returns a list of Problems.
+    """
+    checkers: list = []
+    # [quiz checker]
+    # [guided checker]
+    return checkers

@@ -5,4 +5,15 @@ from __future__ import annotations
 from bot.core.access import Audit, Invite, User
 from bot.core.feedback import Feedback, Gap
 
-MODELS = [User, Invite, Audit, Gap, Feedback]
+# [notes import]
+# [quiz import]
+
+MODELS = [
+    User,
+    Invite,
+    Audit,
+    Gap,
+    Feedback,
+    # [notes models]
+    # [quiz models]
+]

@@ -149,20 +149,39 @@ def build_application(
     app.add_handler(CommandHandler("users", admin.users))
     app.add_handler(CommandHandler("gaps", admin.gaps))
     app.add_handler(CommandHandler("feedback", admin.feedback))
+    # [notes commands]
+    # [quiz commands]
+    # [guided commands]
     # 2. buttons, routed by their callback-data prefix;
     app.add_handler(CallbackQueryHandler(ask.open_topic, pattern=cb.pattern(cb.OPEN_TOPIC)))
     app.add_handler(CallbackQueryHandler(ask.more_detail, pattern=cb.pattern(cb.MORE)))
     app.add_handler(CallbackQueryHandler(ask.wrong_answer, pattern=cb.pattern(cb.WRONG)))
     app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.pattern(cb.BROWSE)))
     app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.pattern(cb.CATEGORY)))
-    # 3. any other command gets help rather than silence (after every real command);
+    # [notes buttons]
+    # [quiz buttons]
+    # [guided buttons]
+    # [inline queries]
+    app.add_handler(CallbackQueryHandler(_stale_button))  # any other prefix: a retired button
+    # 3. any other command gets help rather than silence (after every real command).
     app.add_handler(MessageHandler(filters.COMMAND, basics.unknown_command))
-    # 4. free text (new or edited) is a question;
-    app.add_handler(MessageHandler(filters.TEXT | filters.CAPTION, ask.ask))
-    # 5. anything else an officer sends (sticker, photo, voice...) gets told what works.
-    app.add_handler(MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, basics.unreadable))
-    app.add_handler(CallbackQueryHandler(_stale_button))
 
+    # Group 1: input to a flow in progress (a note being written). Its handler stops the
+    # update with ApplicationHandlerStop when it used it, and lets it fall through otherwise.
+    # [flow input]
+
+    # Group 2: what is left is a question (text, new or edited) or something unreadable.
+    # Commands were answered in group 0 and must not be taken as questions here too.
+    not_command = ~filters.COMMAND
+    app.add_handler(
+        MessageHandler((filters.TEXT | filters.CAPTION) & not_command, ask.ask), group=2
+    )
+    app.add_handler(
+        MessageHandler(filters.ALL & not_command & ~filters.StatusUpdate.ALL, basics.unreadable),
+        group=2,
+    )
+
+    # [jobs]
     app.add_error_handler(on_error)
     return app
 
