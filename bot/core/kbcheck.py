@@ -23,7 +23,9 @@ def _dependent_checkers() -> list:
 
     Each takes (knowledge root, loaded KnowledgeBase) and returns a list of Problems.
     """
-    checkers: list = []
+    from bot.core.indicators import check_indicators
+
+    checkers: list = [check_indicators]
     # [quiz checker]
     # [guided checker]
     return checkers

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.indicators import Indicators
 from bot.core.knowledge import KnowledgeBase
 from bot.core.search import SearchEngine
 
@@ -19,15 +20,18 @@ class Knowledge:
     kb: KnowledgeBase
     engine: SearchEngine
     build_ms: float
+    indicators: Indicators | None = None
 
 
 def load_knowledge(root: Path, strict: bool = True) -> Knowledge:
     """Load and index `knowledge/`; with `strict`, any error stops start-up with the list."""
     start = time.perf_counter()
     kb = KnowledgeBase.load(root)
-    if strict and kb.errors:
-        shown = "\n".join(str(p) for p in kb.errors[:20])
-        more = f"\n... and {len(kb.errors) - 20} more" if len(kb.errors) > 20 else ""
+    indicators, problems = Indicators.load(root, kb)
+    errors = kb.errors + [p for p in problems if p.level == "error"]
+    if strict and errors:
+        shown = "\n".join(str(p) for p in errors[:20])
+        more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
         raise KnowledgeError(f"knowledge base has errors (run `kb check`):\n{shown}{more}")
     engine = SearchEngine(kb.topics.values(), kb.synonyms, kb.intents)
-    return Knowledge(kb, engine, (time.perf_counter() - start) * 1000)
+    return Knowledge(kb, engine, (time.perf_counter() - start) * 1000, indicators)

@@ -1,0 +1,234 @@
+"""Indicators: tagging free text with the checklist items it mentions, and the safeguarding
+steps that what was seen calls for. Both the field notes and the scene checklists use this,
+so a note and a checklist about the same facts always give the same advice.
+
+The checklists live on the indicator topics; the steps and their wording in
+`knowledge/checks.yaml`, where curators can change them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.core.knowledge import KnowledgeBase
+from bot.core.problems import Problem, load_yaml, node_line, validation_problems
+from bot.core.text import normalise, rewrite, stem, words
+from bot.core.topics import Flag
+
+Subject = Literal["child", "adult"]
+CHECKS_FILE = "checks.yaml"
+
+
+class ChecklistSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str
+    subject: Subject
+    title: str = Field(min_length=3, max_length=120)
+
+
+class Condition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    flag: Flag | None = None
+    subject: Subject | None = None
+
+
+class StepRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    when: Condition = Field(default_factory=Condition)
+    text: str = Field(min_length=10, max_length=400)
+    topics: list[str] = Field(default_factory=list)
+
+
+class ChecksFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    checklists: dict[str, ChecklistSpec]
+    subjects: dict[str, Subject] = Field(default_factory=dict)
+    child_words: list[str] = Field(default_factory=list)
+    adult_words: list[str] = Field(default_factory=list)
+    steps: list[StepRule] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One checklist item of one indicator topic; `tag` is how notes store it."""
+
+    topic_id: str
+    item_id: str
+    label: str
+    flags: tuple[str, ...]
+
+    @property
+    def tag(self) -> str:
+        return f"{self.topic_id}#{self.item_id}"
+
+
+@dataclass(frozen=True)
+class Step:
+    text: str
+    topics: tuple[str, ...]
+
+
+_SEVERAL = {
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "multiple",
+    "loads",
+    "lots",
+    "numerous",
+    "several",
+}
+
+
+def _phrase(text: str) -> tuple[str, ...]:
+    """Stems, with any count above one read as "several": "3 phones" is "two phones"."""
+    return tuple(
+        "several" if w in _SEVERAL or (w.isdigit() and 1 < int(w) < 1000) else stem(w)
+        for w in words(rewrite(normalise(text)))
+    )
+
+
+class Indicators:
+    """The indicator checklists of a knowledge base and the rules of checks.yaml."""
+
+    def __init__(self, kb: KnowledgeBase, spec: ChecksFile) -> None:
+        self.kb = kb
+        self.spec = spec
+        self.by_tag: dict[str, Indicator] = {}
+        self._terms: dict[str, list[tuple[tuple[str, ...], Indicator]]] = {}
+        for topic in kb.topics.values():
+            for item in topic.checklist:
+                indicator = Indicator(topic.id, item.id, item.label, tuple(item.flags))
+                self.by_tag[indicator.tag] = indicator
+                for term in item.terms:
+                    phrase = _phrase(term)
+                    if phrase:
+                        self._terms.setdefault(phrase[0], []).append((phrase, indicator))
+        self._child = [p for p in map(_phrase, spec.child_words) if p] + [("child",)]
+        self._adult = [p for p in map(_phrase, spec.adult_words) if p]
+
+    @classmethod
+    def load(cls, root: Path, kb: KnowledgeBase) -> tuple[Indicators | None, list[Problem]]:
+        path = root / CHECKS_FILE
+        if not path.exists():
+            return None, [Problem(path, 1, "checks file is missing")]
+        data, node, problems = load_yaml(path)
+        if problems:
+            return None, problems
+        try:
+            spec = ChecksFile.model_validate(data)
+        except ValidationError as exc:
+            return None, validation_problems(exc, path, node)
+        problems = _cross_problems(path, node, spec, kb)
+        return (cls(kb, spec) if not problems else None), problems
+
+    def checklist(self, name: str) -> tuple[ChecklistSpec, list[Indicator]] | None:
+        """The spec and tappable items of `/check <name>`."""
+        spec = self.spec.checklists.get(name)
+        if spec is None:
+            return None
+        topic = self.kb.topics[spec.topic]
+        return spec, [self.by_tag[f"{topic.id}#{item.id}"] for item in topic.checklist]
+
+    def tag(self, text: str) -> list[Indicator]:
+        """Checklist items whose terms the text mentions, in knowledge-base order."""
+        stems = list(_phrase(text))
+        found: set[str] = set()
+        for i, s in enumerate(stems):
+            for phrase, indicator in self._terms.get(s, ()):
+                if tuple(stems[i : i + len(phrase)]) == phrase:
+                    found.add(indicator.tag)
+        return [ind for tag, ind in self.by_tag.items() if tag in found]
+
+    def subjects(self, text: str, indicators: list[Indicator]) -> set[str]:
+        """Who the text is about: `child`, `adult`, both, or nobody can tell (empty).
+
+        What the text says ("15yo", "the tenant") wins over what the indicators suggest,
+        because a sign such as plugging is listed for children and adults alike.
+        """
+        stems = _phrase(text)
+
+        def mentions(phrases: list[tuple[str, ...]]) -> bool:
+            return any(stems[i : i + len(p)] == p for p in phrases for i in range(len(stems)))
+
+        said = {
+            name
+            for name, phrases in (("child", self._child), ("adult", self._adult))
+            if mentions(phrases)
+        }
+        if said:
+            return said
+        if any(i.topic_id not in self.spec.subjects for i in indicators):
+            return set()  # a sign seen in children and adults alike: show both routes
+        return {self.spec.subjects[i.topic_id] for i in indicators}
+
+    def steps(self, indicators: list[Indicator], subjects: set[str]) -> list[Step]:
+        """The steps what was seen calls for; with no known subject, child and adult steps."""
+        flags = {flag for ind in indicators for flag in ind.flags}
+        wanted = subjects or {"child", "adult"}
+        steps = []
+        for rule in self.spec.steps:
+            if not indicators and (rule.when.flag or rule.when.subject):
+                continue  # nothing seen: only the steps that always apply
+            if rule.when.flag and rule.when.flag not in flags:
+                continue
+            if rule.when.subject and rule.when.subject not in wanted:
+                continue
+            steps.append(Step(" ".join(rule.text.split()), tuple(rule.topics)))
+        return steps
+
+
+def _cross_problems(
+    path: Path, node: object, spec: ChecksFile, kb: KnowledgeBase
+) -> list[Problem]:
+    problems = []
+    for name, checklist in spec.checklists.items():
+        topic = kb.topics.get(checklist.topic)
+        line = node_line(node, ("checklists", name, "topic"))
+        if topic is None:
+            problems.append(
+                Problem(path, line, f"checklist '{name}': unknown topic '{checklist.topic}'")
+            )
+        elif not topic.checklist:
+            problems.append(
+                Problem(
+                    path, line, f"checklist '{name}': topic '{topic.id}' has no checklist items"
+                )
+            )
+    for topic_id in spec.subjects:
+        if topic_id not in kb.topics:
+            problems.append(
+                Problem(
+                    path, node_line(node, ("subjects", topic_id)), f"unknown topic '{topic_id}'"
+                )
+            )
+    for n, rule in enumerate(spec.steps):
+        for topic_id in rule.topics:
+            if topic_id not in kb.topics:
+                problems.append(
+                    Problem(
+                        path,
+                        node_line(node, ("steps", n, "topics")),
+                        f"step {n + 1}: unknown topic '{topic_id}'",
+                    )
+                )
+    return problems
+
+
+def check_indicators(root: Path, kb: KnowledgeBase) -> list[Problem]:
+    """`kb check` validator for checks.yaml."""
+    return Indicators.load(root, kb)[1]
