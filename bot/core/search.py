@@ -6,10 +6,11 @@ The pipeline for a query:
 2. fold section numbers and ages, expand curated synonyms into "concepts" (a concept is matched
    when any of its alternatives is);
 3. candidates: FTS5 bm25 over weighted columns with a quoted-OR query (nothing a user types can
-   break it), plus the best fuzzy matches of titles and aliases;
+   break it);
 4. score each candidate by how much of the query it explains (IDF-weighted concept coverage,
-   weighted by the field that matched), blended with fuzzy title/alias similarity and the
-   relative bm25 rank; answer only above a threshold and with a margin over the runner-up.
+   weighted by the field that matched), blended with title/alias similarity (rapidfuzz), a
+   nudge for the kind of answer the question words ask for, and verbatim alias phrases;
+   answer only above a threshold and with a margin over the runner-up.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from bot.core.topics import Topic
 log = logging.getLogger(__name__)
 
 _SENTINEL = "\x00match\x00"
-MAX_CONCEPTS = 40
-MAX_PHRASE = 8  # a pasted paragraph is judged on its first forty content words
+MAX_CONCEPTS = 40  # a pasted paragraph is judged on its first forty content words
+MAX_PHRASE = 8
 FIELDS = ("name", "keywords", "summary", "body")
 FIELD_WEIGHT = {"name": 1.0, "keywords": 0.9, "summary": 0.8, "body": 0.55}
 BM25_WEIGHTS = (0.0, 10.0, 5.0, 3.0, 1.0)  # topic key (unindexed), then FIELDS
@@ -58,19 +59,16 @@ class Tuning:
     suggest_floor: float = 0.2  # weaker "nearest topics" than this are noise, not help
     coverage_weight: float = 0.7
     fuzzy_weight: float = 0.3
-    bm25_weight: float = 0.0
-    unknown_weight: float = 1.0  # share of full IDF an unknown word counts against a topic
     synonym_factor: float = 0.85  # a match through a synonym counts a little less than literal
     candidates: int = 30
     fuzzy_candidates: int = 12
-    fuzzy_scorer: str = "set_and_sort"
     intent_boost: float = 0.2
     fuzzy_gate: float = 0.3
     phrase_boost: float = 0.1
     body_length_norm: float = 0.75
 
 
-Features = tuple[float, float, float, float, float]
+Features = tuple[float, float, float, float]  # coverage, title similarity, intent, phrase
 
 
 @dataclass(frozen=True)
@@ -80,13 +78,9 @@ class Analysis:
     concepts: int  # how many distinct things the query asks about
 
 
-# "set_and_sort": token-set similarity (word overlap) tempered by token-sort (same words and
-# about the same length), so "cuckooing" prefers the title "Cuckooing" to "Cuckooing offence".
-_SCORERS = {
-    "token_set_ratio": (fuzz.token_set_ratio,),
-    "WRatio": (fuzz.WRatio,),
-    "set_and_sort": (fuzz.token_set_ratio, fuzz.token_sort_ratio),
-}
+# Token-set similarity (word overlap) tempered by token-sort (same words, about the same
+# length), so "cuckooing" prefers the title "Cuckooing" to "Cuckooing offence".
+TITLE_SCORERS = (fuzz.token_set_ratio, fuzz.token_sort_ratio)
 
 
 @dataclass(frozen=True)
@@ -308,7 +302,7 @@ class SearchEngine:
             # An unknown word weighs against every topic; a slang word the synonyms explain
             # weighs what its explanation weighs.
             known = [self._idf(alt, n_docs) for alt in c.alternatives if self._alt_df(alt)]
-            c.weight = max(known) if known else self._idf((), n_docs) * self.tuning.unknown_weight
+            c.weight = max(known) if known else self._idf((), n_docs)
         return concepts, corrections, tokens
 
     def _alt_df(self, alt: tuple[str, ...]) -> int:
@@ -396,18 +390,17 @@ class SearchEngine:
         owners = [k for k in keys for _ in self._docs[k].names]
         best = dict.fromkeys(keys, 0.0)
         # Each scorer runs over all names in C; they are averaged per name afterwards.
-        scorers = _SCORERS[self.tuning.fuzzy_scorer]
         totals = [0.0] * len(names)
-        for scorer in scorers:
+        for scorer in TITLE_SCORERS:
             for _, value, i in process.extract(fquery, names, scorer=scorer, limit=None):
-                totals[i] += value / len(scorers)
+                totals[i] += value / len(TITLE_SCORERS)
         for i, value in enumerate(totals):
             if value > best[owners[i]]:
                 best[owners[i]] = value
         return {k: v / 100 for k, v in best.items()}
 
     def features(self, query: str) -> Analysis:
-        """Per candidate: coverage, fuzzy, relative bm25, intent, phrase; and what was read."""
+        """Per candidate: coverage, title similarity, intent, phrase; and what was read."""
         concepts, corrections, tokens = self._concepts(query or "")
         if not concepts:
             return Analysis({}, corrections, 0)
@@ -420,16 +413,9 @@ class SearchEngine:
         keys = list(dict.fromkeys([*best, *(k for k in phrased if k in lexical)]))
         folded = " ".join(t for t in tokens if t not in STOPWORDS)
         fz = self._fuzzy(utils.default_process(folded), keys)
-        top = max(lexical.values(), default=0.0) or 1.0
         intent = self._intent(tokens)
         features = {
-            k: (
-                cov[k],
-                fz[k],
-                lexical[k] / top,
-                float(self._docs[k].topic.category in intent),
-                float(k in phrased),
-            )
+            k: (cov[k], fz[k], float(self._docs[k].topic.category in intent), float(k in phrased))
             for k in keys
         }
         return Analysis(features, corrections, len(concepts))
@@ -448,11 +434,11 @@ class SearchEngine:
 
     def score(self, features: Features) -> float:
         t = self.tuning
-        cov, fz, bm, intent, phrase = features
+        cov, fz, intent, phrase = features
         # Title similarity counts fully only once the words themselves match: a query that
         # shares one word with a title is not a question about it.
         gate = min(1.0, cov / t.fuzzy_gate) if t.fuzzy_gate else 1.0
-        value = t.coverage_weight * cov + t.fuzzy_weight * fz * gate + t.bm25_weight * bm
+        value = t.coverage_weight * cov + t.fuzzy_weight * fz * gate
         value += t.intent_boost * intent * cov  # a nudge between matches, never a match itself
         value += t.phrase_boost * phrase
         return round(min(max(value, 0.0), 1.0), 4)
