@@ -53,6 +53,12 @@ def test_unknown_subject_shows_both_routes(indicators: Indicators) -> None:
     assert "children-social-care-referral" in steps and "duty-to-notify" in steps
 
 
+def test_ordinary_words_do_not_raise_alarms(indicators: Indicators) -> None:
+    tags = [t.tag for t in indicators.tag("they took his bank card and his benefits")]
+    assert not any("concealment" in t or "inside-body" in t for t in tags)
+    assert not any("danger" in indicators.by_tag[t].flags for t in tags)
+
+
 def test_nothing_seen_only_the_standing_step(indicators: Indicators) -> None:
     assert indicators.tag("quiet patrol, nothing to report") == []
     assert topics_of(indicators.steps([], set())) == ["intelligence-reporting"]
