@@ -1,0 +1,403 @@
+"""Field notes: an append-only, hash-chained notebook that any bot instance can write to.
+
+A note is evidence and intelligence, so it is never updated or deleted in place: a correction is
+a new entry linked to the one it corrects (`amends`). Each entry stores the SHA-256 of its
+content, time, author and the previous entry's hash, so an edited, reordered or deleted entry
+breaks the chain (`notes_chain.verify`). Entries get their position (`seq`) under a lock on the
+one `NoteChain` row, which also remembers the last hash, so two instances sharing PostgreSQL
+append in one order and a deleted tail is noticed too.
+
+Every write is one transaction, idempotent by a natural key: the draft token, derived from the
+Telegram update that began the note, so a redelivered update never makes a second note.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    CompositeKey,
+    DateTimeField,
+    DoubleField,
+    Field,
+    IntegerField,
+    Select,
+    TextField,
+)
+
+from bot.core.access import now
+from bot.core.db import BaseModel, database, is_sqlite
+
+MAX_TEXT = 3000
+MAX_REASON = 500
+GENESIS = "0" * 64
+
+CATEGORIES = {
+    "cuckooed": "Cuckooed address",
+    "child": "Child or runner seen",
+    "phone": "Deal-line phone",
+    "vehicle": "Vehicle",
+    "weapon": "Weapon",
+    "other": "Other",
+}
+URGENCIES = {"routine": "Routine", "priority": "Priority (this shift)", "urgent": "Urgent (now)"}
+# 3x5x2 as taught in force training (the fact sheet marks these meanings unverified).
+SOURCE_GRADES = {"1": "Reliable", "2": "Untested", "3": "Not reliable"}
+INFO_GRADES = {
+    "A": "Known directly",
+    "B": "Indirect, corroborated",
+    "C": "Known indirectly",
+    "D": "Not known",
+    "E": "Suspected false",
+}
+HANDLING_CODES = {"P": "Sharing permitted", "C": "Sharing with conditions"}
+
+M = TypeVar("M", bound=BaseModel)
+_REF = re.compile(r"^FN-(\d{4})-(\d{6,})$", re.IGNORECASE)
+
+
+class Note(BaseModel):
+    seq = BigIntegerField(primary_key=True)  # position in the chain, gapless, set under lock
+    ref = CharField(max_length=24, unique=True)
+    key = CharField(max_length=32, unique=True)  # natural key: the draft token (idempotency)
+    created_at = DateTimeField(index=True)
+    author_id = BigIntegerField(index=True)
+    author_name = CharField(max_length=200, default="")
+    text = TextField()
+    category = CharField(max_length=16, null=True)
+    urgency = CharField(max_length=16, null=True)
+    latitude = DoubleField(null=True)
+    longitude = DoubleField(null=True)
+    source_grade = CharField(max_length=1, null=True)
+    info_grade = CharField(max_length=1, null=True)
+    handling = CharField(max_length=1, null=True)
+    tags = TextField(default="[]")  # JSON list of Indicator.tag strings
+    amends = CharField(max_length=24, null=True, index=True)  # ref of the corrected entry
+    reason = TextField(default="")
+    prev_hash = CharField(max_length=64)
+    hash = CharField(max_length=64)
+
+    @property
+    def tag_list(self) -> list[str]:
+        return json.loads(self.tags or "[]")
+
+
+class NoteChain(BaseModel):
+    """The chain's head (one row, id 1): the lock every append takes, and the purge checkpoint."""
+
+    id = IntegerField(primary_key=True)
+    seq = BigIntegerField(default=0)  # the last entry appended
+    hash = CharField(max_length=64, default=GENESIS)
+    base_seq = BigIntegerField(default=0)  # entries up to here were purged...
+    base_hash = CharField(max_length=64, default=GENESIS)  # ...and this was the last one's hash
+
+
+class NoteDraft(BaseModel):
+    """A note being written: one per officer per chat, in the database so any instance can
+    carry on after a restart. `token` is in every button of the draft's flow."""
+
+    chat_id = BigIntegerField()
+    user_id = BigIntegerField()
+    token = CharField(max_length=16)
+    kind = CharField(max_length=8, default="note")  # note | amend
+    step = CharField(max_length=8)
+    reviewing = BooleanField(default=False)  # reached the confirm step once
+    text = TextField(default="")
+    text_message_id = BigIntegerField(null=True)
+    preset_tags = TextField(default="[]")
+    tags = TextField(default="[]")
+    category = CharField(max_length=16, null=True)
+    urgency = CharField(max_length=16, null=True)
+    latitude = DoubleField(null=True)
+    longitude = DoubleField(null=True)
+    source_grade = CharField(max_length=1, null=True)
+    info_grade = CharField(max_length=1, null=True)
+    handling = CharField(max_length=1, null=True)
+    amends = CharField(max_length=24, null=True)
+    reason = TextField(default="")
+    panel_id = BigIntegerField(null=True)  # the bot's message showing the current step
+    messages = TextField(default="[]")  # the officer's messages this flow consumed
+    created_at = DateTimeField(default=now)
+    updated_at = DateTimeField(default=now, index=True)
+
+    class Meta:
+        primary_key = CompositeKey("chat_id", "user_id")
+
+    @property
+    def tag_list(self) -> list[str]:
+        return json.loads(self.tags or "[]")
+
+    @property
+    def preset_list(self) -> list[str]:
+        return json.loads(self.preset_tags or "[]")
+
+    @property
+    def message_ids(self) -> list[int]:
+        return json.loads(self.messages or "[]")
+
+
+@dataclass(frozen=True)
+class NoteInput:
+    """What an officer wrote and chose; everything a chained entry holds except its place."""
+
+    author_id: int
+    text: str
+    author_name: str = ""
+    category: str | None = None
+    urgency: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    source_grade: str | None = None
+    info_grade: str | None = None
+    handling: str | None = None
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    amends: str | None = None
+    reason: str = ""
+
+
+def writing():
+    """A write transaction; on SQLite it takes the write lock up front (BEGIN IMMEDIATE)."""
+    db = database.obj
+    return db.atomic("IMMEDIATE") if is_sqlite(db) else db.atomic()
+
+
+# -- the hot paths ---------------------------------------------------------------------------
+# peewee builds the SQL of every query anew, at about 20 µs a column here: more than the
+# database's own work for the few statements run on every message (is a draft open?) and
+# every save. Those are compiled once per database and run with new parameters.
+_COMPILED: dict[tuple, str] = {}
+
+
+def _sql(key: tuple, build: Callable[[], str]) -> str:
+    param = database.obj.param
+    sql = _COMPILED.get((*key, param))
+    if sql is None:
+        sql = _COMPILED[(*key, param)] = build().replace("?", param)
+    return sql
+
+
+def _columns(fields: Iterable[Field]) -> str:
+    return ", ".join(f'"{f.column_name}"' for f in fields)
+
+
+def fetch_one(model: type[M], where: str, params: tuple, suffix: str = "") -> M | None:
+    """One row as a model instance; `where` uses `?` placeholders."""
+    fields = model._meta.sorted_fields
+    sql = _sql(
+        ("select", model, where, suffix),
+        lambda: (
+            f'SELECT {_columns(fields)} FROM "{model._meta.table_name}" WHERE {where}' + suffix
+        ),
+    )
+    rows = database.obj.execute_sql(sql, params).fetchall()
+    if not rows:
+        return None
+    return model(**{f.name: f.python_value(v) for f, v in zip(fields, rows[0], strict=True)})
+
+
+def update_where(model: type[BaseModel], values: dict, where: str, params: tuple) -> int:
+    """UPDATE the named fields where `where` holds; the number of rows changed."""
+    fields = [model._meta.fields[name] for name in values]
+    sql = _sql(
+        ("update", model, tuple(values), where),
+        lambda: (
+            f'UPDATE "{model._meta.table_name}" SET '
+            + ", ".join(f'"{f.column_name}" = ?' for f in fields)
+            + f" WHERE {where}"
+        ),
+    )
+    args = tuple(f.db_value(values[f.name]) for f in fields) + tuple(params)
+    return database.obj.execute_sql(sql, args).rowcount
+
+
+def execute(key: str, sql: str, params: tuple) -> list[tuple]:
+    """A fixed statement (compiled once); its rows, fetched while the transaction is open."""
+    cursor = database.obj.execute_sql(_sql(("raw", key), lambda: sql), params)
+    return cursor.fetchall() if cursor.description else []
+
+
+def stream(query: Select) -> Iterator[dict]:
+    """The rows of a Note query as plain dicts, for exports and verification of 100,000 notes:
+    peewee's own conversion parses every SQLite datetime with strptime, several times slower."""
+    sql, params = query.sql()
+    cursor = database.obj.execute_sql(sql, params)
+    names = [column[0] for column in cursor.description]
+    for row in cursor:
+        item = dict(zip(names, row, strict=True))
+        at = item.get("created_at")
+        if isinstance(at, str):  # SQLite keeps datetimes as ISO text
+            item["created_at"] = datetime.fromisoformat(at)
+        yield item
+
+
+def make_ref(at: datetime, seq: int) -> str:
+    return f"FN-{at.year}-{seq:06d}"
+
+
+def parse_ref(text: str) -> str | None:
+    """`fn-2026-000123` or `FN-2026-000123` to the stored form; None if it is not a reference."""
+    match = _REF.match(text.strip())
+    return f"FN-{match.group(1)}-{match.group(2)}" if match else None
+
+
+def _coordinate(value: float | None) -> str | None:
+    return None if value is None else f"{value:.6f}"
+
+
+def hashed_content(note: Note | dict) -> dict:
+    """The fields the hash covers, in a form that reads back the same from either database."""
+    get = note.get if isinstance(note, dict) else lambda name: getattr(note, name)
+    tags = get("tags")
+    return {
+        "ref": get("ref"),
+        "time": get("created_at").isoformat(timespec="microseconds"),
+        "author": get("author_id"),
+        "author_name": get("author_name"),
+        "text": get("text"),
+        "category": get("category"),
+        "urgency": get("urgency"),
+        "latitude": _coordinate(get("latitude")),
+        "longitude": _coordinate(get("longitude")),
+        "grading": [get("source_grade"), get("info_grade"), get("handling")],
+        "tags": json.loads(tags) if isinstance(tags, str) else list(tags),
+        "amends": get("amends"),
+        "reason": get("reason"),
+    }
+
+
+def entry_hash(content: dict, prev_hash: str) -> str:
+    payload = json.dumps(
+        {**content, "prev": prev_hash}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def lock_head() -> NoteChain:
+    """The chain head, locked for this transaction (SQLite: BEGIN IMMEDIATE already did;
+    PostgreSQL: SELECT ... FOR UPDATE, so instances append one at a time, in one order)."""
+    lock = "" if is_sqlite(database.obj) else " FOR UPDATE"
+    head = fetch_one(NoteChain, '"id" = 1', (), lock)
+    if head is None:  # the first entry ever
+        NoteChain.insert(
+            id=1, seq=0, hash=GENESIS, base_seq=0, base_hash=GENESIS
+        ).on_conflict_ignore().execute()
+        head = fetch_one(NoteChain, '"id" = 1', (), lock)
+    return head
+
+
+def _values(entry: NoteInput, key: str, seq: int, at: datetime, prev_hash: str) -> dict:
+    values = asdict(entry)
+    values["latitude"] = None if entry.latitude is None else round(entry.latitude, 6)
+    values["longitude"] = None if entry.longitude is None else round(entry.longitude, 6)
+    values.update(
+        seq=seq,
+        ref=make_ref(at, seq),
+        key=key,
+        created_at=at,
+        tags=json.dumps(list(entry.tags)),
+        prev_hash=prev_hash,
+    )
+    values["hash"] = entry_hash(hashed_content(values), prev_hash)
+    return values
+
+
+def note_by_key(key: str) -> Note | None:
+    """The note an update (draft token) already made, if any."""
+    return fetch_one(Note, '"key" = ?', (key,))
+
+
+def append(entry: NoteInput, key: str) -> tuple[Note, bool]:
+    """Add one entry in the caller's write transaction: (note, created). A key seen before
+    returns the note it made, so a redelivered update changes nothing."""
+    if execute("note-key", 'SELECT "seq" FROM "note" WHERE "key" = ?', (key,)):
+        return note_by_key(key), False
+    head = lock_head()
+    values = _values(entry, key, head.seq + 1, now(), head.hash)
+    fields = Note._meta.sorted_fields
+    # RETURNING, consumed inside the transaction, tells a real insert from an ignored
+    # duplicate (another instance handling the same update got there first).
+    inserted = execute(
+        "note-insert",
+        f'INSERT INTO "note" ({_columns(fields)}) VALUES ({", ".join("?" for _ in fields)}) '
+        'ON CONFLICT DO NOTHING RETURNING "seq"',
+        tuple(f.db_value(values[f.name]) for f in fields),
+    )
+    if not inserted:
+        return note_by_key(key), False
+    update_where(NoteChain, {"seq": values["seq"], "hash": values["hash"]}, '"id" = 1', ())
+    return Note(**values), True
+
+
+def add_note(entry: NoteInput, key: str) -> tuple[Note, bool]:
+    """Append one entry in its own durable transaction."""
+    with writing():
+        return append(entry, key)
+
+
+def add_notes(entries: Iterable[tuple[NoteInput, str]], batch: int = 500) -> int:
+    """Append many new entries in one transaction, all or none (imports, benchmarks).
+
+    Keys must be new: a duplicate fails the whole import rather than being skipped.
+    """
+    added = 0
+    with writing():
+        head = lock_head()
+        seq, prev = head.seq, head.hash
+        rows: list[dict] = []
+        for entry, key in entries:
+            seq += 1
+            rows.append(_values(entry, key, seq, now(), prev))
+            prev = rows[-1]["hash"]
+            if len(rows) >= batch:
+                Note.insert_many(rows).execute()
+                added, rows = added + len(rows), []
+        if rows:
+            Note.insert_many(rows).execute()
+            added += len(rows)
+        NoteChain.update(seq=seq, hash=prev).where(NoteChain.id == 1).execute()
+    return added
+
+
+def find_note(ref: str) -> Note | None:
+    wanted = parse_ref(ref)
+    return Note.get_or_none(Note.ref == wanted) if wanted else None
+
+
+def recent_notes(author_id: int, limit: int = 10) -> list[tuple[Note, list[str]]]:
+    """An officer's latest entries, newest first, each with the refs of its corrections."""
+    notes = list(
+        Note.select().where(Note.author_id == author_id).order_by(Note.seq.desc()).limit(limit)
+    )
+    refs = [n.ref for n in notes]
+    corrections: dict[str, list[str]] = {}
+    if refs:
+        for ref, amends in (
+            Note.select(Note.ref, Note.amends)
+            .where(Note.amends.in_(refs))
+            .order_by(Note.seq)
+            .tuples()
+        ):
+            corrections.setdefault(amends, []).append(ref)
+    return [(n, corrections.get(n.ref, [])) for n in notes]
+
+
+def local_time(at: datetime, timezone: str) -> datetime:
+    """A stored naive-UTC time in the given zone (UK local by default in settings)."""
+    return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(timezone))
+
+
+def times_text(at: datetime, timezone: str) -> str:
+    """`23 Nov 2026 14:05 UTC (14:05 GMT)`: both, so nobody converts by hand."""
+    local = local_time(at, timezone)
+    day = f" {local:%d %b}" if local.date() != at.date() else ""
+    return f"{at:%d %b %Y %H:%M} UTC ({local:%H:%M}{day} {local.tzname()})"

@@ -1,0 +1,102 @@
+"""`python run_bot.py notes export|verify|purge`: the notebook tools for supervisors and admins."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from bot.config import Settings
+from bot.core.db import open_database
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    notes = sub.add_parser("notes", help="field notes: export, verify the hash chain, purge")
+    tools = notes.add_subparsers(dest="notes_command", required=True)
+    export = tools.add_parser("export", help="notes as CSV or JSON (all, or some UK days)")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--from", dest="start", type=_day, metavar="YYYY-MM-DD")
+    export.add_argument("--to", dest="end", type=_day, metavar="YYYY-MM-DD")
+    export.add_argument("--out", type=Path, help="write to this file, not standard output")
+    tools.add_parser("verify", help="report edited, reordered or deleted notes")
+    purge = tools.add_parser(
+        "purge", help="delete notes past retention (recorded in the audit table)"
+    )
+    purge.add_argument(
+        "--older-than", type=int, metavar="DAYS", help="default: NOTES_RETENTION_DAYS"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="say what would go; change nothing")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    db = open_database(settings.database_url)
+    try:
+        with db.connection_context():
+            return {"export": _export, "verify": _verify, "purge": _purge}[args.notes_command](
+                args, settings
+            )
+    finally:
+        db.close()
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.notes_export import export_notes, to_csv, to_json
+
+    if args.start and args.end and args.start > args.end:
+        print("--from is after --to", file=sys.stderr)
+        return 2
+    rows = export_notes(None, args.start, args.end, settings.timezone)
+    data = (
+        to_csv(rows)
+        if args.format == "csv"
+        else to_json(rows, args.start, args.end, settings.timezone)
+    )
+    if args.out:
+        args.out.write_bytes(data)
+        print(f"notes export: {len(rows)} entries to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.notes_chain import verify
+
+    result = verify()
+    for problem in result.problems:
+        print(problem)
+    print(result.summary())
+    return 0 if result.ok else 1
+
+
+def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.notes_chain import purge
+
+    days = args.older_than if args.older_than is not None else settings.notes_retention_days
+    if days < 1:
+        print("--older-than must be at least 1 day", file=sys.stderr)
+        return 2
+    result = purge(days, actor=None, dry_run=args.dry_run)
+    if result.refused:
+        for problem in result.refused:
+            print(problem)
+        print("notes purge: refused, the chain has problems (see above; run `notes verify`)")
+        return 1
+    through = f" (through {result.through})" if result.through else ""
+    if args.dry_run:
+        print(f"notes purge --dry-run: would remove {result.removed} notes{through}")
+        return 0
+    print(
+        f"notes purge: removed {result.removed} notes older than {days} days{through}; "
+        f"recorded in the audit table; {result.drafts} abandoned drafts removed"
+    )
+    return 0
