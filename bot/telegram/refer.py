@@ -1,0 +1,171 @@
+"""/refer: a few questions (age, immediate danger, consent, known to services), then the
+referral routes in order, each naming its contact and opening its topic.
+
+The questions and routes are data (knowledge/referral.yaml). The answers given so far travel
+in the buttons, so the flow needs no server state and survives a restart.
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.core.cards import CAVEAT
+from bot.core.guided import CODES, Position, Referral
+from bot.core.services import Knowledge, KnowledgeError
+from bot.telegram import callbacks as cb
+from bot.telegram import guided
+from bot.telegram.ask import button_text
+from bot.telegram.render import inline
+from bot.telegram.services import Canceller, services
+
+PREFIX = "rf"
+KIND = "refer"
+CANCEL = "x"
+HEADING = "Referral route"
+CANCELLED = "Referral route cancelled. Send /refer to start again."
+CHANGED = "The referral questions have been updated since this message, so let's start again."
+
+
+def load_flow(knowledge: Knowledge) -> Referral:
+    """The checked flow; a broken referral.yaml stops start-up like any other knowledge error."""
+    referral, problems = Referral.load(knowledge.kb.root, knowledge.kb)
+    if referral is None:
+        shown = "\n".join(str(p) for p in problems[:20])
+        raise KnowledgeError(f"referral flow has errors (run `kb check`):\n{shown}")
+    return referral
+
+
+def cancel_hook() -> Canceller:
+    return guided.canceller(KIND, CANCELLED)
+
+
+def _flow(context: ContextTypes.DEFAULT_TYPE) -> Referral:
+    return context.bot_data["referral"]
+
+
+def _answered(position: Position) -> str:
+    if not position.choices:
+        return ""
+    return "<i>You answered: " + inline(" · ".join(c.said for c in position.choices)) + "</i>\n"
+
+
+def question_view(
+    context: ContextTypes.DEFAULT_TYPE, flow: Referral, position: Position, intro: str = ""
+) -> tuple[str, InlineKeyboardMarkup]:
+    question = position.question
+    assert question is not None
+    text = (
+        f"{intro}<b>{HEADING}</b> · question {len(position.path) + 1}\n"
+        f"{_answered(position)}\n<b>{inline(question.ask)}</b>"
+    )
+    if question.help:
+        text += f"\n{inline(question.help)}"
+    rows = [
+        [
+            InlineKeyboardButton(
+                answer.label, callback_data=cb.pack(PREFIX, flow.version, position.path + CODES[n])
+            )
+        ]
+        for n, answer in enumerate(question.answers)
+    ]
+    topic = services(context).knowledge.kb.topics.get(question.topic or "")
+    if topic:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    button_text(f"About: {topic.title}"),
+                    callback_data=cb.pack(cb.OPEN_TOPIC, topic.id),
+                )
+            ]
+        )
+    last = [InlineKeyboardButton("Cancel", callback_data=cb.pack(PREFIX, CANCEL))]
+    if position.path:
+        back = cb.pack(PREFIX, flow.version, position.path[:-1])
+        last.insert(0, InlineKeyboardButton("« Back", callback_data=back))
+    rows.append(last)
+    return text, InlineKeyboardMarkup(rows)
+
+
+def outcome_view(
+    context: ContextTypes.DEFAULT_TYPE, flow: Referral, position: Position
+) -> tuple[str, InlineKeyboardMarkup]:
+    outcome = position.outcome
+    assert outcome is not None
+    routes = flow.routes(outcome)
+    lines = [
+        f"{n}. <b>{html.escape(route.via)}</b>: {inline(route.text)}"
+        for n, route in enumerate(routes, 1)
+    ]
+    text = (
+        f"<b>{inline(outcome.title)}</b>\n{_answered(position)}\n"
+        "<b>Do these, in this order:</b>\n" + "\n\n".join(lines) + f"\n\n<i>{inline(CAVEAT)}</i>"
+    )
+    numbers: dict[str, list[str]] = {}
+    for n, route in enumerate(routes, 1):
+        numbers.setdefault(route.topic, []).append(str(n))
+    kb = services(context).knowledge.kb
+    rows = [
+        [
+            InlineKeyboardButton(
+                button_text(f"{', '.join(ns)}. {kb.topics[topic_id].title}"),
+                callback_data=cb.pack(cb.OPEN_TOPIC, topic_id),
+            )
+        ]
+        for topic_id, ns in numbers.items()
+        if topic_id in kb.topics
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                "« Back", callback_data=cb.pack(PREFIX, flow.version, position.path[:-1])
+            ),
+            InlineKeyboardButton("Start again", callback_data=cb.pack(PREFIX, flow.version, "")),
+        ]
+    )
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def refer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask the first question."""
+    flow = _flow(context)
+    text, markup = question_view(context, flow, flow.first())
+    sent = await update.effective_message.reply_text(text, reply_markup=markup)
+    guided.remember(context, KIND, sent.message_id)
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An answer, "Back", "Start again" or "Cancel": redraw the message in place."""
+    query = update.callback_query
+    await query.answer()
+    parts = cb.unpack(query.data)
+    message_id = query.message.message_id if query.message else 0
+    if parts[1:] == [CANCEL]:
+        guided.forget(context, KIND, message_id)
+        await _draw(query, context, CANCELLED, None)
+        return
+    flow = _flow(context)
+    position = flow.walk(parts[2]) if len(parts) == 3 and parts[1] == flow.version else None
+    if position is None:  # from an older flow, or tampered with: start again politely
+        text, markup = question_view(context, flow, flow.first(), f"{CHANGED}\n\n")
+        guided.remember(context, KIND, message_id)
+        await _draw(query, context, text, markup)
+        return
+    if position.question is not None:
+        text, markup = question_view(context, flow, position)
+        guided.remember(context, KIND, message_id)
+    else:
+        text, markup = outcome_view(context, flow, position)
+        guided.forget(context, KIND, message_id)
+    await _draw(query, context, text, markup)
+
+
+async def _draw(
+    query: CallbackQuery,
+    context: ContextTypes.DEFAULT_TYPE,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+) -> None:
+    await guided.edit_or_send(query, context, [text], markup)
