@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ["search", "telegram"]
+SUITES = ["search", "telegram", "guided", "notes", "quiz"]
 
 
 def main(argv: list[str]) -> int:

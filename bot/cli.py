@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("check", help="validate every curated file")
     kb_sub.add_parser("export", help="print every entry as JSON")
+    from bot.core.notes_cli import add_parser as add_notes_parser
+
+    add_notes_parser(sub)
     return parser
 
 
@@ -157,4 +160,17 @@ def _kb(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if errors else 0
 
 
-COMMANDS = {"run": _run, "console": _console, "ask": _ask, "eval": _eval, "kb": _kb}
+def _notes(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.notes_cli import run
+
+    return run(args, settings)
+
+
+COMMANDS = {
+    "run": _run,
+    "console": _console,
+    "ask": _ask,
+    "eval": _eval,
+    "kb": _kb,
+    "notes": _notes,
+}

@@ -19,6 +19,11 @@ Commands:
   /topics        browse every topic by category
   /more          more detail on the last answer
   <number>       open a numbered topic from the last list
+  /quiz [cat]    five refresher questions (indicators, safeguarding, legislation, background);
+                 answer with A, B, C or D
+  /refresh       refresher questions due for review first
+  /progress      your refresher progress this session
+  /cancel        stop a quiz round
   /help          this help
   /quit          leave (end of input works too)"""
 
@@ -58,7 +63,19 @@ class Console:
             "/start": lambda _: HELP,
             "/topics": self._topics,
             "/more": self._more,
+            "/quiz": lambda rest: self.quiz.start("quiz", rest),
+            "/refresh": lambda _: self.quiz.start("refresh", ""),
+            "/progress": lambda _: self.quiz.progress(),
+            "/cancel": lambda _: self.quiz.cancel(),
         }
+        self._quiz: QuizChat | None = None
+
+    @property
+    def quiz(self) -> QuizChat:
+        """The refresher rounds, loaded on first use (most sessions never quiz)."""
+        if self._quiz is None:
+            self._quiz = QuizChat(self)
+        return self._quiz
 
     def handle(self, line: str) -> str:
         text = line.strip()
@@ -70,6 +87,8 @@ class Console:
             if command is None:
                 return f"Unknown command {name}.\n\n{HELP}"
             return command(rest.strip())
+        if self._quiz is not None and self._quiz.takes(text):
+            return self._quiz.answer(text)
         if text.isdigit() and self.choices:
             index = int(text) - 1
             if 0 <= index < len(self.choices):
@@ -121,6 +140,124 @@ class Console:
                 lines.append(f"  {len(self.choices):>2}. {topic.title}")
         lines.append("Type a number to open a topic.")
         return "\n".join(lines)
+
+
+class QuizChat:
+    """/quiz in the terminal: the bot's rounds, kept in memory for this session."""
+
+    def __init__(self, console: Console) -> None:
+        from bot.core.quiz import LocalQuiz
+        from bot.core.quiz_bank import QuizBank
+
+        self.console = console
+        self.local = LocalQuiz(QuizBank.cached(console.knowledge.kb))
+
+    def start(self, kind: str, wanted: str) -> str:
+        from bot.core.quiz import parse_category
+
+        category = None
+        if wanted.strip() and wanted.strip().casefold() != "all":
+            category = parse_category(wanted)
+            if category is None:
+                names = ", ".join(CATEGORY_LABELS)
+                return f"Unknown category {wanted.strip()!r}. Choose one of: {names}."
+        started = self.local.start(kind, category)
+        if started.first is None:
+            return "Nothing to ask right now. Try /quiz for a practice round."
+        head = "(Your unfinished round was set aside.)\n" if started.replaced else ""
+        return head + self._question(started.first)
+
+    def takes(self, text: str) -> bool:
+        """A letter (or true/false) typed while a question is waiting."""
+        return self.local.active and self._choice(text) is not None
+
+    def _choice(self, text: str) -> int | None:
+        from bot.core.quiz import parse_letter
+
+        shown = self.local.current()
+        if shown is None:
+            return None
+        if shown.question.type == "truefalse" and text.strip().casefold() in ("true", "false"):
+            return 0 if text.strip().casefold() == "true" else 1
+        choice = parse_letter(text, shown.letters)
+        return choice
+
+    def answer(self, text: str) -> str:
+        from bot.core.quiz import Answered
+
+        choice = self._choice(text)
+        result = self.local.answer(choice if choice is not None else -1)
+        if not isinstance(result, Answered):
+            return "Type one of the letters shown."
+        shown = result.shown
+        chosen, right = shown.options[result.chosen], shown.options[shown.answer]
+        letter = shown.letters
+        lines = []
+        if result.correct:
+            lines += [_wrap(f"Right: {letter[shown.answer]}. {right.text}", ""), _wrap(right.why)]
+        else:
+            lines += [
+                _wrap(f"Not quite. You chose {letter[result.chosen]}. {chosen.text}", ""),
+                _wrap(chosen.why),
+                _wrap(f"Answer: {letter[shown.answer]}. {right.text}", ""),
+                _wrap(right.why),
+            ]
+        topic = self.console.knowledge.kb.topics.get(shown.question.topic)
+        if topic:
+            self.console.choices = [topic]
+            lines.append(f"Read the topic: type 1 for {topic.title}.")
+        lines.append("")
+        if result.next is not None:
+            lines.append(self._question(result.next))
+        else:
+            lines.append(f"Round complete: {result.score} of {shown.total} right.")
+            lines.append("Type /quiz for another round or /progress to see how you are doing.")
+        return "\n".join(lines)
+
+    def _question(self, shown) -> str:
+        lines = [
+            f"Question {shown.position + 1} of {shown.total} ({CATEGORY_LABELS[shown.category]})",
+            textwrap.fill(shown.question.question, WIDTH),
+        ]
+        lines += [
+            textwrap.fill(
+                f"{shown.letters[i]}. {o.text}",
+                WIDTH,
+                initial_indent="  ",
+                subsequent_indent="     ",
+            )
+            for i, o in enumerate(shown.options)
+        ]
+        lines.append(f"Type {', '.join(shown.letters[:-1])} or {shown.letters[-1]}.")
+        return "\n".join(lines)
+
+    def progress(self) -> str:
+        from bot.core.quiz_schedule import bar
+
+        progress = self.local.progress()
+        total = sum(t.total for t in progress.tallies.values())
+        lines = [f"Your progress this session: {progress.answered} of {total} questions answered"]
+        for category, tally in progress.tallies.items():
+            label = CATEGORY_LABELS[category].split(" ")[0]
+            lines.append(
+                f"  {label:<13} {bar(tally)} {tally.mastered:>3} mastered "
+                f"{tally.learning:>3} learning {tally.new:>3} not seen"
+            )
+        if progress.weakest:
+            topics = self.console.knowledge.kb.topics
+            self.console.choices = [topics[w.topic] for w in progress.weakest]
+            lines.append("Weakest topics (type a number to read one):")
+            lines += [f"  {n}. {t.title}" for n, t in enumerate(self.console.choices, 1)]
+        return "\n".join(lines)
+
+    def cancel(self) -> str:
+        if self.local.cancel():
+            return "Quiz round stopped. Your answers so far count towards /progress."
+        return "Nothing to cancel."
+
+
+def _wrap(text: str, indent: str = "  ") -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent="  ")
 
 
 def run_console(

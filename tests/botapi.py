@@ -310,7 +310,9 @@ class FakeBotAPI:
             "from": BOT,
             **content,
         }
-        if params.get("reply_markup"):
+        if "inline_keyboard" in (params.get("reply_markup") or {}):
+            # Telegram returns only an inline keyboard with the message; a reply keyboard
+            # (or its removal) goes to the officer's phone, not into the Message.
             message["reply_markup"] = params["reply_markup"]
         reply = params.get("reply_parameters") or {}
         original = self.messages.get((chat_id, int(reply.get("message_id", 0))))
@@ -355,6 +357,19 @@ class FakeBotAPI:
     def _api_answerCallbackQuery(self, params: dict, files: dict) -> bool:
         if len(params.get("text") or "") > 200:
             raise _ApiError("MESSAGE_TOO_LONG")
+        return True
+
+    def _api_answerInlineQuery(self, params: dict, files: dict) -> bool:
+        results = params.get("results") or []
+        if len(results) > 50:
+            raise _ApiError("RESULTS_TOO_MUCH")
+        ids = [str(r.get("id", "")) for r in results]
+        if len(set(ids)) != len(ids) or any(not 0 < len(i.encode()) <= 64 for i in ids):
+            raise _ApiError("RESULT_ID_INVALID")
+        for r in results:
+            content = r.get("input_message_content") or {}
+            if "message_text" in content:
+                self._check_text(content["message_text"], content.get("parse_mode"))
         return True
 
     def _api_sendDocument(self, params: dict, files: dict) -> dict:

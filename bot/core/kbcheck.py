@@ -19,13 +19,12 @@ def check_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
 
 
 def _dependent_checkers() -> list:
-    """Validators of the files that refer to topics (quiz bank, checklists, referral flow).
+    """Validators of the files that refer to topics (checklists, quiz bank, referral flow).
 
     Each takes (knowledge root, loaded KnowledgeBase) and returns a list of Problems.
     """
+    from bot.core.guided import check_guided
     from bot.core.indicators import check_indicators
+    from bot.core.quiz_bank import check_quiz
 
-    checkers: list = [check_indicators]
-    # [quiz checker]
-    # [guided checker]
-    return checkers
+    return [check_indicators, check_quiz, check_guided]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from bot.core.access import Audit, Invite, User
 from bot.core.feedback import Feedback, Gap
-
-# [notes import]
-# [quiz import]
+from bot.core.notes import Note, NoteChain, NoteDraft
+from bot.core.quiz import QuizAnswer, QuizCard, QuizReminder, QuizRound
 
 MODELS = [
     User,
@@ -14,6 +13,11 @@ MODELS = [
     Audit,
     Gap,
     Feedback,
-    # [notes models]
-    # [quiz models]
+    Note,
+    NoteChain,
+    NoteDraft,
+    QuizRound,
+    QuizAnswer,
+    QuizCard,
+    QuizReminder,
 ]

@@ -18,6 +18,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -29,7 +30,7 @@ from bot.core.db import open_database
 from bot.core.ratelimit import RateLimiter
 from bot.core.services import Knowledge, load_knowledge
 from bot.core.store import Store
-from bot.telegram import admin, ask, basics, browse
+from bot.telegram import admin, ask, basics, browse, checks, inline, notes, quiz, refer
 from bot.telegram import callbacks as cb
 from bot.telegram.errors import on_error
 from bot.telegram.gate import gate
@@ -107,6 +108,7 @@ def build_application(
         store=store,
         access=Access(settings.admin_ids),
         limiter=RateLimiter(settings.rate_limit_per_minute),
+        tap_limiter=RateLimiter(settings.rate_limit_per_minute * 5),
         strangers=RateLimiter(1, window=3600),
     )
     app = (
@@ -149,26 +151,57 @@ def build_application(
     app.add_handler(CommandHandler("users", admin.users))
     app.add_handler(CommandHandler("gaps", admin.gaps))
     app.add_handler(CommandHandler("feedback", admin.feedback))
-    # [notes commands]
-    # [quiz commands]
-    # [guided commands]
+    # Field notes: /note and /amend start a flow that /cancel ends (the canceller below).
+    app.add_handler(CommandHandler("note", notes.note_command))
+    app.add_handler(CommandHandler("amend", notes.amend_command))
+    app.add_handler(CommandHandler("mynotes", notes.mynotes_command))
+    app.add_handler(CommandHandler("export", notes.export_command))
+    app.add_handler(CommandHandler("stats", notes.stats_command))
+    svc.cancellers.append(notes.cancel_note)
+    # Recruit refreshers. Rounds live in the database; /cancel ends an open one (canceller).
+    # A quiz bank with errors stops start-up here, like any other knowledge error.
+    app.bot_data[quiz.KEY] = quiz.build_service(svc)
+    app.add_handler(CommandHandler("quiz", quiz.quiz_command))
+    app.add_handler(CommandHandler("refresh", quiz.refresh_command))
+    app.add_handler(CommandHandler("progress", quiz.progress_command))
+    app.add_handler(CommandHandler("remind", quiz.remind_command))
+    app.add_handler(CommandHandler("cohort", quiz.cohort_command))
+    svc.cancellers.append(quiz.cancel_round)
+    # Scene checklists and the referral route. The flow is loaded here so that a broken
+    # referral.yaml stops start-up like any other knowledge error; both flows keep their state
+    # in their buttons, and /cancel closes the ones still open in the chat.
+    app.bot_data["referral"] = refer.load_flow(knowledge)
+    app.add_handler(CommandHandler("check", checks.check))
+    app.add_handler(CommandHandler("refer", refer.refer))
+    svc.cancellers.extend([checks.cancel_hook(), refer.cancel_hook()])
     # 2. buttons, routed by their callback-data prefix;
     app.add_handler(CallbackQueryHandler(ask.open_topic, pattern=cb.pattern(cb.OPEN_TOPIC)))
     app.add_handler(CallbackQueryHandler(ask.more_detail, pattern=cb.pattern(cb.MORE)))
     app.add_handler(CallbackQueryHandler(ask.wrong_answer, pattern=cb.pattern(cb.WRONG)))
     app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.pattern(cb.BROWSE)))
     app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.pattern(cb.CATEGORY)))
-    # [notes buttons]
-    # [quiz buttons]
-    # [guided buttons]
-    # [inline queries]
+    app.add_handler(CallbackQueryHandler(notes.note_button, pattern=cb.pattern(notes.PREFIX)))
+    app.add_handler(CallbackQueryHandler(quiz.button, pattern=cb.pattern(quiz.PREFIX)))
+    app.add_handler(CallbackQueryHandler(checks.button, pattern=cb.pattern(checks.PREFIX)))
+    app.add_handler(CallbackQueryHandler(refer.button, pattern=cb.pattern(refer.PREFIX)))
+    # `@botname cuckooing` in any chat (strangers were answered with nothing by the gate).
+    app.add_handler(InlineQueryHandler(inline.answer))
     app.add_handler(CallbackQueryHandler(_stale_button))  # any other prefix: a retired button
     # 3. any other command gets help rather than silence (after every real command).
     app.add_handler(MessageHandler(filters.COMMAND, basics.unknown_command))
 
-    # Group 1: input to a flow in progress (a note being written). Its handler stops the
-    # update with ApplicationHandlerStop when it used it, and lets it fall through otherwise.
-    # [flow input]
+    # Group 1: input to a flow in progress. A note draft takes typed text, a shared location
+    # or a refused sticker here: the handler stops the update (ApplicationHandlerStop) when it
+    # used it and lets it fall through to group 2 otherwise. It matches every private message,
+    # and only the first matching handler of a group runs: another flow's input needs its own
+    # group.
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+            notes.flow_input,
+        ),
+        group=1,
+    )
 
     # Group 2: what is left is a question (text, new or edited) or something unreadable.
     # Commands were answered in group 0 and must not be taken as questions here too.
@@ -181,7 +214,9 @@ def build_application(
         group=2,
     )
 
-    # [jobs]
+    # Daily quiz reminders are rows in the database; post_init puts them back on the job
+    # queue before any update is handled, so they survive a restart.
+    quiz.restore_reminders_at_start(app)
     app.add_error_handler(on_error)
     return app
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, ReplyKeyboardRemove, Update
 from telegram.ext import ContextTypes
 
 from bot.core.access import Role
@@ -24,10 +24,23 @@ WELCOME = (
 
 OFFICER_COMMANDS = [
     ("topics", "Browse every topic by category"),
+    ("note", "Write a field note: /note, or /note what you saw"),
+    ("mynotes", "Your recent field notes"),
+    ("amend", "/amend REF: add a correction to one of your notes"),
+    ("check", "Scene checklist: /check child, cuckooing or adult"),
+    ("refer", "Which referral route? A few questions, then the steps"),
+    ("quiz", "Five-question refresher: /quiz, or /quiz legislation"),
+    ("refresh", "Your refresher: questions due for review first"),
+    ("progress", "Your refresher progress by category"),
+    ("remind", "Daily refresher reminder: /remind 07:30, or /remind off"),
     ("help", "How to ask, and what I can do"),
     ("cancel", "Stop what you are doing"),
 ]
-SUPERVISOR_COMMANDS: list[tuple[str, str]] = []
+SUPERVISOR_COMMANDS: list[tuple[str, str]] = [
+    ("export", "/export [FROM] [TO]: field notes as CSV and JSON files"),
+    ("stats", "/stats [WEEKS]: chart of field notes per week"),
+]
+TRAINER_COMMANDS = [("cohort", "Recruits' refresher completion and weakest topics")]
 ADMIN_COMMANDS = [
     ("invite", "/invite [officer|supervisor|trainer]: one-time enrolment code"),
     ("revoke", "/revoke USER: remove someone's access"),
@@ -46,8 +59,11 @@ def bot_commands() -> list[BotCommand]:
 def help_text(who: Role | None) -> str:
     lines = ["<b>What I can do</b>", "Type any question to get an answer card."]
     lines += [f"/{name}: {text}" for name, text in OFFICER_COMMANDS]
+    lines.append("In any chat, type @ and my name, then a topic, to share a vetted summary.")
     if who in (Role.SUPERVISOR, Role.ADMIN):
         lines += [f"/{name}: {text}" for name, text in SUPERVISOR_COMMANDS]
+    if who in (Role.TRAINER, Role.ADMIN):
+        lines += [f"/{name}: {text}" for name, text in TRAINER_COMMANDS]
     if who is Role.ADMIN:
         lines += ["", "<b>Admin</b>"] + [f"/{name}: {text}" for name, text in ADMIN_COMMANDS]
     return "\n".join(lines)
@@ -64,12 +80,19 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop any flow in progress (note, quiz, checklist)."""
-    cancelled = False
+    """Stop any flow in progress (note, quiz round, checklist, referral route)."""
+    said: list[str] = []
     for canceller in services(context).cancellers:
-        cancelled = await canceller(update, context) or cancelled
-    text = "Cancelled. Nothing was saved." if cancelled else "Nothing to cancel."
-    await update.effective_message.reply_text(text + " Ask a question any time.")
+        outcome = await canceller(update, context)
+        if isinstance(outcome, str):
+            said.append(outcome)
+        elif outcome:
+            said.append("Cancelled.")
+    text = " ".join(dict.fromkeys(said)) if said else "Nothing to cancel."
+    # A note's location step shows a reply keyboard; cancelling takes it away.
+    await update.effective_message.reply_text(
+        f"{text} Ask a question any time.", reply_markup=ReplyKeyboardRemove() if said else None
+    )
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

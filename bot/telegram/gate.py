@@ -44,8 +44,14 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if who is None:
         await _stranger(update, context)
         raise ApplicationHandlerStop
-    if not svc.limiter.allow(user.id):
-        if update.callback_query:
+    # Taps and inline queries come many to a message (a quiz round, a checklist, each pause
+    # while typing @bot...): they get their own, larger allowance.
+    tapping = update.callback_query is not None or update.inline_query is not None
+    limiter = svc.tap_limiter if tapping else svc.limiter
+    if not limiter.allow(user.id):
+        if update.inline_query:
+            await update.inline_query.answer([], cache_time=0, is_personal=True)  # never hang
+        elif update.callback_query:
             await update.callback_query.answer(SLOW_DOWN)
         elif svc.limiter.should_warn(user.id) and update.effective_message:
             await update.effective_message.reply_text(SLOW_DOWN)

@@ -18,7 +18,8 @@ from bot.core.store import Store
 if TYPE_CHECKING:
     Context = ContextTypes.DEFAULT_TYPE
 
-Canceller = Callable[[Update, "Context"], Awaitable[bool]]
+# A /cancel hook: a sentence saying what it stopped, or None (False) when nothing was open.
+Canceller = Callable[[Update, "Context"], Awaitable[str | bool | None]]
 
 
 @dataclass
@@ -28,6 +29,7 @@ class BotServices:
     store: Store
     access: Access
     limiter: RateLimiter
+    tap_limiter: RateLimiter  # button taps and inline queries
     strangers: RateLimiter  # one refusal per stranger per hour
     cancellers: list[Canceller] = field(default_factory=list)
 
