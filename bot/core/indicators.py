@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core.knowledge import KnowledgeBase
 from bot.core.problems import Problem, load_yaml, node_line, validation_problems
-from bot.core.text import normalise, rewrite, stem, words
+from bot.core.text import normalise, rewrite, words
 from bot.core.topics import Flag
 
 Subject = Literal["child", "adult"]
@@ -53,6 +53,7 @@ class ChecksFile(BaseModel):
     subjects: dict[str, Subject] = Field(default_factory=dict)
     child_words: list[str] = Field(default_factory=list)
     adult_words: list[str] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list)
     steps: list[StepRule] = Field(min_length=1)
 
 
@@ -94,12 +95,23 @@ _SEVERAL = {
 }
 
 
+def _form(word: str) -> str:
+    """A word as tagging compares it: counts above one are "several", plurals singular.
+
+    Deliberately not a stemmer: stems join words that mean different things at a scene
+    ("plugging" and a phone "plugged in", "banking" and "bank card").
+    """
+    if word in _SEVERAL or (word.isdigit() and 1 < int(word) < 1000):
+        return "several"
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 def _phrase(text: str) -> tuple[str, ...]:
-    """Stems, with any count above one read as "several": "3 phones" is "two phones"."""
-    return tuple(
-        "several" if w in _SEVERAL or (w.isdigit() and 1 < int(w) < 1000) else stem(w)
-        for w in words(rewrite(normalise(text)))
-    )
+    return tuple(_form(w) for w in words(rewrite(normalise(text))))
 
 
 class Indicators:
@@ -119,6 +131,7 @@ class Indicators:
                     if phrase:
                         self._terms.setdefault(phrase[0], []).append((phrase, indicator))
         self._child = [p for p in map(_phrase, spec.child_words) if p] + [("child",)]
+        self._ignore = [p for p in map(_phrase, spec.ignore) if p]
         self._adult = [p for p in map(_phrase, spec.adult_words) if p]
 
     @classmethod
@@ -146,11 +159,15 @@ class Indicators:
 
     def tag(self, text: str) -> list[Indicator]:
         """Checklist items whose terms the text mentions, in knowledge-base order."""
-        stems = list(_phrase(text))
+        forms: list[str | None] = list(_phrase(text))
+        for phrase in self._ignore:
+            for i in range(len(forms) - len(phrase) + 1):
+                if tuple(forms[i : i + len(phrase)]) == phrase:
+                    forms[i : i + len(phrase)] = [None] * len(phrase)
         found: set[str] = set()
-        for i, s in enumerate(stems):
-            for phrase, indicator in self._terms.get(s, ()):
-                if tuple(stems[i : i + len(phrase)]) == phrase:
+        for i, form in enumerate(forms):
+            for phrase, indicator in self._terms.get(form, ()) if form else ():
+                if tuple(forms[i : i + len(phrase)]) == phrase:
                     found.add(indicator.tag)
         return [ind for tag, ind in self.by_tag.items() if tag in found]
 
@@ -160,10 +177,10 @@ class Indicators:
         What the text says ("15yo", "the tenant") wins over what the indicators suggest,
         because a sign such as plugging is listed for children and adults alike.
         """
-        stems = _phrase(text)
+        forms = _phrase(text)
 
         def mentions(phrases: list[tuple[str, ...]]) -> bool:
-            return any(stems[i : i + len(p)] == p for p in phrases for i in range(len(stems)))
+            return any(forms[i : i + len(p)] == p for p in phrases for i in range(len(forms)))
 
         said = {
             name
