@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.core.cards import CAVEAT
@@ -178,14 +178,14 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message_id = query.message.message_id if query.message else 0
     if len(parts) == 2:  # a choice from the /check menu
         await query.answer()
-        await _draw(
+        await guided.draw(
             query, context, checklist_text(spec, items, 0), checklist_keyboard(name, items, 0)
         )
         guided.remember(context, KIND, message_id)
         return
     if len(parts) != 5 or parts[2] != checklist_version(items) or not _is_hex(parts[3]):
         await query.answer()
-        await _draw(
+        await guided.draw(
             query,
             context,
             f"{CHANGED}\n\n{checklist_text(spec, items, 0)}",
@@ -200,7 +200,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         bit = 1 << int(action)
         mask = (mask & ~bit) | (~int(parts[3], 16) & bit)  # the tap meant: flip what it showed
         _store(context, message_id, mask)
-        await _draw(
+        await guided.draw(
             query,
             context,
             checklist_text(spec, items, mask),
@@ -221,7 +221,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif action == EDIT:
         await query.answer()
         _store(context, message_id, mask)
-        await _draw(
+        await guided.draw(
             query,
             context,
             checklist_text(spec, items, mask),
@@ -233,7 +233,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif action == CANCEL:
         await query.answer()
         guided.forget(context, KIND, message_id)
-        await _draw(query, context, CANCELLED, None)
+        await guided.draw(query, context, CANCELLED, None)
     else:
         await query.answer("That button has expired. Send /check again.", show_alert=True)
 
@@ -274,12 +274,3 @@ def _store(context: ContextTypes.DEFAULT_TYPE, message_id: int, mask: int) -> No
     masks[message_id] = mask
     while len(masks) > guided.MAX_OPEN:
         del masks[next(iter(masks))]
-
-
-async def _draw(
-    query: CallbackQuery,
-    context: ContextTypes.DEFAULT_TYPE,
-    text: str,
-    markup: InlineKeyboardMarkup | None,
-) -> None:
-    await guided.edit_or_send(query, context, [text], markup)

@@ -77,3 +77,13 @@ async def edit_or_send(
         )
     for n, part in enumerate(parts[1:], 1):
         await context.bot.send_message(chat_id, part, reply_markup=markup if n == last else None)
+
+
+async def draw(
+    query: CallbackQuery,
+    context: ContextTypes.DEFAULT_TYPE,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+) -> None:
+    """Redraw a flow's message as one part (see `edit_or_send`)."""
+    await edit_or_send(query, context, [text], markup)

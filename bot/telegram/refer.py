@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.core.cards import CAVEAT
@@ -144,14 +144,14 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message_id = query.message.message_id if query.message else 0
     if parts[1:] == [CANCEL]:
         guided.forget(context, KIND, message_id)
-        await _draw(query, context, CANCELLED, None)
+        await guided.draw(query, context, CANCELLED, None)
         return
     flow = _flow(context)
     position = flow.walk(parts[2]) if len(parts) == 3 and parts[1] == flow.version else None
     if position is None:  # from an older flow, or tampered with: start again politely
         text, markup = question_view(context, flow, flow.first(), f"{CHANGED}\n\n")
         guided.remember(context, KIND, message_id)
-        await _draw(query, context, text, markup)
+        await guided.draw(query, context, text, markup)
         return
     if position.question is not None:
         text, markup = question_view(context, flow, position)
@@ -159,13 +159,4 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         text, markup = outcome_view(context, flow, position)
         guided.forget(context, KIND, message_id)
-    await _draw(query, context, text, markup)
-
-
-async def _draw(
-    query: CallbackQuery,
-    context: ContextTypes.DEFAULT_TYPE,
-    text: str,
-    markup: InlineKeyboardMarkup | None,
-) -> None:
-    await guided.edit_or_send(query, context, [text], markup)
+    await guided.draw(query, context, text, markup)
