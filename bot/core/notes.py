@@ -16,10 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TypeVar
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from peewee import (
@@ -27,12 +28,17 @@ from peewee import (
     BooleanField,
     CharField,
     CompositeKey,
+    Database,
     DateTimeField,
     DoubleField,
-    Field,
+    Expression,
+    Insert,
     IntegerField,
+    Query,
     Select,
     TextField,
+    Update,
+    Value,
 )
 
 from bot.core.access import now
@@ -174,56 +180,59 @@ def writing():
 # -- the hot paths ---------------------------------------------------------------------------
 # peewee builds the SQL of every query anew, at about 20 µs a column here: more than the
 # database's own work for the few statements run on every message (is a draft open?) and
-# every save. Those are compiled once per database and run with new parameters.
-_COMPILED: dict[tuple, str] = {}
+# every save. So peewee builds each of those once per database, with a marker standing for
+# each value, and that SQL is run from then on with the values in the markers' places.
+_COMPILED: WeakKeyDictionary[Database, dict[Hashable, tuple[str, list]]] = WeakKeyDictionary()
 
 
-def _sql(key: tuple, build: Callable[[], str]) -> str:
-    param = database.obj.param
-    sql = _COMPILED.get((*key, param))
-    if sql is None:
-        sql = _COMPILED[(*key, param)] = build().replace("?", param)
-    return sql
+class _Slot:
+    """Stands for run-time argument `index` among a compiled statement's parameters."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
 
 
-def _columns(fields: Iterable[Field]) -> str:
-    return ", ".join(f'"{f.column_name}"' for f in fields)
+def run(build: Callable[..., Query], *args: object, key: Hashable | None = None):
+    """Execute the query `build(*args)`, compiled on first use per database; the cursor.
+
+    `build` must make the same SQL whatever its arguments: it is the cache key unless `key`
+    is given, so it is a module-level function. `args` are in database form (db_value).
+    """
+    db = database.obj
+    statements = _COMPILED.setdefault(db, {})
+    key = build if key is None else key
+    compiled = statements.get(key)
+    if compiled is None:
+        # converter=False: each marker reaches the parameter list as itself, unconverted.
+        markers = [Value(_Slot(i), converter=False) for i in range(len(args))]
+        compiled = statements[key] = build(*markers).sql()
+    sql, params = compiled
+    return db.execute_sql(sql, [args[p.index] if type(p) is _Slot else p for p in params])
 
 
-def fetch_one(model: type[M], where: str, params: tuple, suffix: str = "") -> M | None:
-    """One row as a model instance; `where` uses `?` placeholders."""
-    fields = model._meta.sorted_fields
-    sql = _sql(
-        ("select", model, where, suffix),
-        lambda: (
-            f'SELECT {_columns(fields)} FROM "{model._meta.table_name}" WHERE {where}' + suffix
-        ),
-    )
-    rows = database.obj.execute_sql(sql, params).fetchall()
+def fetch_one(model: type[M], build: Callable[..., Select], *args: object) -> M | None:
+    """The row `build(*args)` (a `model.select()` of whole rows) finds, as a model instance."""
+    rows = run(build, *args).fetchall()
     if not rows:
         return None
+    fields = model._meta.sorted_fields
     return model(**{f.name: f.python_value(v) for f, v in zip(fields, rows[0], strict=True)})
 
 
-def update_where(model: type[BaseModel], values: dict, where: str, params: tuple) -> int:
-    """UPDATE the named fields where `where` holds; the number of rows changed."""
+def update_where(
+    model: type[BaseModel], values: dict, where: Callable[..., Expression], *args: object
+) -> int:
+    """Set the named fields where `where(*args)` holds; the number of rows changed."""
     fields = [model._meta.fields[name] for name in values]
-    sql = _sql(
-        ("update", model, tuple(values), where),
-        lambda: (
-            f'UPDATE "{model._meta.table_name}" SET '
-            + ", ".join(f'"{f.column_name}" = ?' for f in fields)
-            + f" WHERE {where}"
-        ),
-    )
-    args = tuple(f.db_value(values[f.name]) for f in fields) + tuple(params)
-    return database.obj.execute_sql(sql, args).rowcount
+    n = len(fields)
 
+    def build(*markers: Value) -> Update:
+        return model.update(dict(zip(fields, markers[:n], strict=True))).where(where(*markers[n:]))
 
-def execute(key: str, sql: str, params: tuple) -> list[tuple]:
-    """A fixed statement (compiled once); its rows, fetched while the transaction is open."""
-    cursor = database.obj.execute_sql(_sql(("raw", key), lambda: sql), params)
-    return cursor.fetchall() if cursor.description else []
+    new = (f.db_value(values[f.name]) for f in fields)
+    return run(build, *new, *args, key=(model, where, *values)).rowcount
 
 
 def stream(query: Select) -> Iterator[dict]:
@@ -282,16 +291,24 @@ def entry_hash(content: dict, prev_hash: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _is_head() -> Expression:
+    return NoteChain.id == 1
+
+
+def _head() -> Select:
+    query = NoteChain.select().where(_is_head())
+    return query if is_sqlite(database.obj) else query.for_update()
+
+
 def lock_head() -> NoteChain:
     """The chain head, locked for this transaction (SQLite: BEGIN IMMEDIATE already did;
     PostgreSQL: SELECT ... FOR UPDATE, so instances append one at a time, in one order)."""
-    lock = "" if is_sqlite(database.obj) else " FOR UPDATE"
-    head = fetch_one(NoteChain, '"id" = 1', (), lock)
+    head = fetch_one(NoteChain, _head)
     if head is None:  # the first entry ever
         NoteChain.insert(
             id=1, seq=0, hash=GENESIS, base_seq=0, base_hash=GENESIS
         ).on_conflict_ignore().execute()
-        head = fetch_one(NoteChain, '"id" = 1', (), lock)
+        head = fetch_one(NoteChain, _head)
     return head
 
 
@@ -311,30 +328,38 @@ def _values(entry: NoteInput, key: str, seq: int, at: datetime, prev_hash: str) 
     return values
 
 
+def _note(key: str) -> Select:
+    return Note.select().where(Note.key == key)
+
+
+def _note_seq(key: str) -> Select:
+    return Note.select(Note.seq).where(Note.key == key)
+
+
+def _insert_note(*values: object) -> Insert:
+    # ON CONFLICT DO NOTHING (not SQLite's INSERT OR IGNORE): only a duplicate is skipped.
+    row = dict(zip(Note._meta.sorted_fields, values, strict=True))
+    return Note.insert(row).on_conflict("NOTHING").returning(Note.seq)
+
+
 def note_by_key(key: str) -> Note | None:
     """The note an update (draft token) already made, if any."""
-    return fetch_one(Note, '"key" = ?', (key,))
+    return fetch_one(Note, _note, key)
 
 
 def append(entry: NoteInput, key: str) -> tuple[Note, bool]:
     """Add one entry in the caller's write transaction: (note, created). A key seen before
     returns the note it made, so a redelivered update changes nothing."""
-    if execute("note-key", 'SELECT "seq" FROM "note" WHERE "key" = ?', (key,)):
+    if run(_note_seq, key).fetchall():
         return note_by_key(key), False
     head = lock_head()
     values = _values(entry, key, head.seq + 1, now(), head.hash)
-    fields = Note._meta.sorted_fields
     # RETURNING, consumed inside the transaction, tells a real insert from an ignored
     # duplicate (another instance handling the same update got there first).
-    inserted = execute(
-        "note-insert",
-        f'INSERT INTO "note" ({_columns(fields)}) VALUES ({", ".join("?" for _ in fields)}) '
-        'ON CONFLICT DO NOTHING RETURNING "seq"',
-        tuple(f.db_value(values[f.name]) for f in fields),
-    )
-    if not inserted:
+    row = (f.db_value(values[f.name]) for f in Note._meta.sorted_fields)
+    if not run(_insert_note, *row).fetchall():
         return note_by_key(key), False
-    update_where(NoteChain, {"seq": values["seq"], "hash": values["hash"]}, '"id" = 1', ())
+    update_where(NoteChain, {"seq": values["seq"], "hash": values["hash"]}, _is_head)
     return Note(**values), True
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
+from peewee import Delete, Expression, Select
+
 from bot.core.access import now
 from bot.core.notes import (
     CATEGORIES,
@@ -26,9 +28,9 @@ from bot.core.notes import (
     NoteDraft,
     NoteInput,
     append,
-    execute,
     fetch_one,
     note_by_key,
+    run,
     update_where,
     writing,
 )
@@ -125,20 +127,31 @@ def begin(
         return Begun("started", draft)
 
 
-_DRAFT = '"chat_id" = ? AND "user_id" = ?'
+# The statements below run on every message and button: `run` compiles each one once.
+def _is_draft(chat_id: int, user_id: int) -> Expression:
+    return (NoteDraft.chat_id == chat_id) & (NoteDraft.user_id == user_id)
+
+
+def _draft(chat_id: int, user_id: int) -> Select:
+    return NoteDraft.select().where(_is_draft(chat_id, user_id))
+
+
+def _delete_draft(chat_id: int, user_id: int) -> Delete:
+    return NoteDraft.delete().where(_is_draft(chat_id, user_id))
+
+
+def _unchanged(chat_id: int, user_id: int, token: str, step: str) -> Expression:
+    """The draft still has the token and step it was read with."""
+    return _is_draft(chat_id, user_id) & (NoteDraft.token == token) & (NoteDraft.step == step)
 
 
 def get_draft(chat_id: int, user_id: int) -> NoteDraft | None:
     """Asked for every private message (is a note waiting for it?), so kept cheap."""
-    return fetch_one(NoteDraft, _DRAFT, (chat_id, user_id))
+    return fetch_one(NoteDraft, _draft, chat_id, user_id)
 
 
 def _delete(chat_id: int, user_id: int) -> None:
-    execute(
-        "draft-delete",
-        'DELETE FROM "note_draft" WHERE "chat_id" = ? AND "user_id" = ?',
-        (chat_id, user_id),
-    )
+    run(_delete_draft, chat_id, user_id)
 
 
 def _change(
@@ -165,10 +178,7 @@ def _change(
         if values.get("step") == CONFIRM:
             values["reviewing"] = True  # from now on a new text goes straight back here
         changed = update_where(
-            NoteDraft,
-            values,
-            f'{_DRAFT} AND "token" = ? AND "step" = ?',
-            (chat_id, user_id, draft.token, draft.step),
+            NoteDraft, values, _unchanged, chat_id, user_id, draft.token, draft.step
         )
         if changed != 1:
             return None
