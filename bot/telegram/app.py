@@ -30,7 +30,18 @@ from bot.core.db import open_database
 from bot.core.ratelimit import RateLimiter
 from bot.core.services import Knowledge, load_knowledge
 from bot.core.store import Store
-from bot.telegram import admin, ask, basics, browse, checks, inline, notes, quiz, refer
+from bot.telegram import (
+    admin,
+    ask,
+    basics,
+    browse,
+    checks,
+    inline,
+    notes,
+    notes_reports,
+    quiz,
+    refer,
+)
 from bot.telegram import callbacks as cb
 from bot.telegram.errors import on_error
 from bot.telegram.gate import gate
@@ -154,9 +165,9 @@ def build_application(
     # Field notes: /note and /amend start a flow that /cancel ends (the canceller below).
     app.add_handler(CommandHandler("note", notes.note_command))
     app.add_handler(CommandHandler("amend", notes.amend_command))
-    app.add_handler(CommandHandler("mynotes", notes.mynotes_command))
-    app.add_handler(CommandHandler("export", notes.export_command))
-    app.add_handler(CommandHandler("stats", notes.stats_command))
+    app.add_handler(CommandHandler("mynotes", notes_reports.mynotes_command))
+    app.add_handler(CommandHandler("export", notes_reports.export_command))
+    app.add_handler(CommandHandler("stats", notes_reports.stats_command))
     svc.cancellers.append(notes.cancel_note)
     # Recruit refreshers. Rounds live in the database; /cancel ends an open one (canceller).
     # A quiz bank with errors stops start-up here, like any other knowledge error.
