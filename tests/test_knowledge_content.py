@@ -1,0 +1,53 @@
+"""The real knowledge base holds what the project promised: every required topic, linked up."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.core.kbcheck import check_knowledge
+from bot.core.services import Knowledge
+from tests.conftest import KNOWLEDGE, ROOT
+
+TOPICS_MD = ROOT.parent / "shared" / "reference" / "topics.md"
+
+
+@pytest.mark.skipif(not TOPICS_MD.exists(), reason=f"{TOPICS_MD} is not beside this checkout")
+def test_required_ids_are_those_of_the_shared_topic_list(knowledge: Knowledge) -> None:
+    shared = re.findall(r"^\| `([a-z0-9-]+)` \|", TOPICS_MD.read_text(), flags=re.M)
+    assert len(shared) >= 47
+    assert list(knowledge.kb.required_ids()) == shared
+    assert set(shared) <= set(knowledge.kb.topics)
+
+
+def test_kb_check_is_clean() -> None:
+    _, problems = check_knowledge(KNOWLEDGE)
+    assert [str(p) for p in problems] == []
+
+
+def test_every_topic_is_reachable_from_every_other(knowledge: Knowledge) -> None:
+    topics = knowledge.kb.topics
+    for start in topics:
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in topics[todo.pop()].related:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        assert seen == set(topics), f"from {start} cannot reach {set(topics) - seen}"
+
+
+def test_every_entry_carries_sources_a_review_date_and_actions(knowledge: Knowledge) -> None:
+    for topic in knowledge.kb.topics.values():
+        assert topic.sources and all(s.url.startswith("http") for s in topic.sources)
+        assert 1 <= len(topic.officer_action) <= 4, topic.id
+        assert topic.key_points, topic.id
+        assert len(topic.summary) <= 350
+
+
+def test_new_law_is_never_described_as_in_force(knowledge: Knowledge) -> None:
+    for tid in ("child-criminal-exploitation-offence", "cuckooing-offence"):
+        topic = knowledge.kb.topics[tid]
+        text = f"{topic.summary}\n{topic.body}".lower()
+        assert "not confirmed" in text and "royal assent" in text and "29 april 2026" in text
