@@ -54,6 +54,9 @@ def test_index_still_answers_after_hostile_input(knowledge: Knowledge) -> None:
     ("query", "expected"),
     [
         ("sectoin 45 defense for a kid runner", "msa-s45-defence"),
+        # the three examples of the developers' guide
+        ("15yo from London with 3 phones, what now", "indicators-child-exploitation"),
+        ("s45 defence", "msa-s45-defence"),
         ("signs of cuckooing", "indicators-cuckooing"),
         ("how do i make an nrm referal", "nrm-referral"),
         ("DDTRO", "ddtro"),
@@ -80,6 +83,14 @@ def test_typos_are_corrected_against_the_vocabulary(knowledge: Knowledge) -> Non
     result = knowledge.engine.search("cukooing")
     assert result.corrections == {"cukooing": "cuckooing"}
     assert result.hits and result.hits[0].topic.id in {"cuckooing", "indicators-cuckooing"}
+
+
+def test_counts_and_place_names_are_not_subjects(knowledge: Knowledge) -> None:
+    """'3 phones' is about phones, not the number 3; a city matters only as where one is from."""
+    with_count = knowledge.engine.search("runner with 3 phones")
+    without = knowledge.engine.search("runner with phones")
+    assert [h.topic.id for h in with_count.hits] == [h.topic.id for h in without.hits]
+    assert knowledge.engine.search("weather in leeds").verdict is Verdict.NOT_SURE
 
 
 def test_short_words_are_never_fuzzed(knowledge: Knowledge) -> None:

@@ -174,7 +174,8 @@ class SearchEngine:
             name_text = " ".join([topic.title, *topic.aliases, topic.id.replace("-", " ")])
             texts = {
                 "name": name_text,
-                "keywords": " ".join(topic.keywords),
+                # An indicator's checklist is how officers describe what they saw.
+                "keywords": " ".join([*topic.keywords, *(c.label for c in topic.checklist)]),
                 "summary": topic.summary,
                 "body": topic.body,
             }
@@ -294,7 +295,9 @@ class SearchEngine:
             else:
                 tok = tokens[i]
                 i += 1
-                if tok in STOPWORDS or (tok.isdigit() and stem(tok) not in self._df):
+                # A number of one or two digits in a question is a count or an age ("3
+                # phones"), not a subject; longer ones (999, 101, 1971) can be.
+                if tok in STOPWORDS or (tok.isdigit() and (len(tok) <= 2 or tok not in self._df)):
                     continue
                 concepts.append(_Concept([(stem(tok),)]))
         n_docs = max(len(self._docs), 1)

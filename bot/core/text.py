@@ -38,6 +38,12 @@ _AGE = re.compile(
 )
 _MONEY = re.compile(r"£\s*\d[\d,.]*\s*k?\b|\b\d[\d,.]*\s*(?:k|grand|quid|pounds?)\b|\bmoney\b")
 _MINOR = re.compile(r"\b(?:under[\s-]*18s?|u18s?|under[\s-]*eighteens?|minors?)\b")
+# "From London": where a runner came from is what matters, and the entries say "city".
+_CITY = re.compile(
+    r"\b(?:from|out of)\s+(?:london|manchester|birmingham|liverpool|bristol|leeds|sheffield|"
+    r"nottingham|leicester|coventry|cardiff|newcastle|glasgow|bradford|wolverhampton|salford|croydon|"
+    r"hackney|brixton|tottenham|lambeth|southwark|newham|lewisham|merseyside|west midlands)\b"
+)
 _WORD = re.compile(r"\w+")
 _stemmer = snowballstemmer.stemmer("english")
 
@@ -54,10 +60,11 @@ def rewrite(text: str) -> str:
     """Fold the ways officers write section numbers and ages into single tokens.
 
     `section 45`, `s. 45`, `S45` become `s45`; `15yo` and `15 year old` become `child` or
-    `adult` (`under-18s` and `minor` become `child`); `£400`, `4k`, `2 grand` become `cash`:
-    the words the knowledge base uses.
+    `adult` (`under-18s` and `minor` become `child`); `£400`, `4k`, `2 grand` become `cash`;
+    "from London" becomes "from city": the words the knowledge base uses.
     """
     text = _MONEY.sub(" cash ", text)
+    text = _CITY.sub(" from city ", text)
     text = _MINOR.sub(" child ", text)
     text = _SECTION.sub(lambda m: f" s{m.group(1)} ", text)
     return _AGE.sub(lambda m: " child " if int(m.group(1) or m.group(2)) < 18 else " adult ", text)
