@@ -232,7 +232,7 @@ class SearchEngine:
         self._body_norm = [1.0 / (1.0 + b * (n / mean - 1.0)) for n in sizes]
         idx = self._index
         rank = idx.bm25(*BM25_WEIGHTS)
-        query = idx.select(idx.key, rank).where(idx.match(_SENTINEL)).order_by(rank)
+        query = idx.select(idx.key).where(idx.match(_SENTINEL)).order_by(rank)
         self._fts_sql, self._fts_params = query.limit(self.tuning.candidates).sql()
 
     @property
@@ -346,11 +346,11 @@ class SearchEngine:
         return frozenset(docs)
 
     # -- scoring --------------------------------------------------------------------------
-    def _fts_candidates(self, concepts: list[_Concept]) -> dict[int, float]:
-        """Top candidates by weighted bm25 (positive, higher is better) for any concept stem."""
+    def _fts_candidates(self, concepts: list[_Concept]) -> list[int]:
+        """The best candidates by weighted bm25 for any concept stem, best first."""
         stems = sorted({s for c in concepts for alt in c.alternatives for s in alt})
         if not stems:
-            return {}
+            return []
         expr = " OR ".join(
             '"{}"{}'.format(s.replace('"', '""'), "*" if len(s) >= 5 else "") for s in stems
         )
@@ -360,8 +360,8 @@ class SearchEngine:
                 rows = self._db.execute_sql(self._fts_sql, params).fetchall()
         except OperationalError:  # last line of defence: never let the index break an answer
             log.exception("FTS query failed for %r", expr)
-            return {}
-        return {int(key): -score for key, score in rows}
+            return []
+        return [int(key) for (key,) in rows]
 
     def _coverage(self, concepts: list[_Concept], keys: Iterable[int]) -> dict[int, float]:
         """IDF-weighted share of the query each candidate explains, by the field that matched."""
@@ -407,13 +407,13 @@ class SearchEngine:
         concepts, corrections, tokens = self._concepts(query or "")
         if not concepts:
             return Analysis({}, corrections, 0)
-        lexical = self._fts_candidates(concepts)
-        cov = self._coverage(concepts, lexical)
+        candidates = self._fts_candidates(concepts)
+        cov = self._coverage(concepts, candidates)
         phrased = self._phrase_hits(tokens)
         # Coverage carries most of the score, so the best dozen by coverage (and any topic
         # whose phrase the query quotes) are the only ones worth the finer comparisons.
-        best = sorted(lexical, key=lambda k: -cov[k])[: self.tuning.fuzzy_candidates]
-        keys = list(dict.fromkeys([*best, *(k for k in phrased if k in lexical)]))
+        best = sorted(candidates, key=lambda k: -cov[k])[: self.tuning.fuzzy_candidates]
+        keys = list(dict.fromkeys([*best, *(k for k in phrased if k in cov)]))
         folded = " ".join(t for t in tokens if t not in STOPWORDS)
         fz = self._fuzzy(utils.default_process(folded), keys)
         intent = self._intent(tokens)
