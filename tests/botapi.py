@@ -452,6 +452,19 @@ class FakeBotAPI:
         self.messages[(chat_id, msg["message_id"])] = msg
         return msg
 
+    @staticmethod
+    def sticker() -> dict:
+        """The `sticker` field of a message, for "the bot cannot read this" cases."""
+        return {
+            "file_id": "s1",
+            "file_unique_id": "s1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+
     def send(self, uid: int, text: str | None = None, *, edited: bool = False, **kw: Any) -> dict:
         msg = self.message(uid, text, **kw)
         if edited:

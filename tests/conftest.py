@@ -74,8 +74,7 @@ def db_url(request):
 @pytest.fixture
 async def bot(botapi, knowledge, sqlite_url):
     """The real Application polling the stand-in, on a fresh SQLite file."""
-    from tests.harness import Harness, settings_for, start_bot, stop_bot
+    from tests.harness import running_bot
 
-    app = await start_bot(settings_for(botapi, sqlite_url), knowledge)
-    yield Harness(botapi, app)
-    await stop_bot(app)
+    async with running_bot(botapi, knowledge, sqlite_url) as harness:
+        yield harness

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from telegram.ext import Application
@@ -86,3 +88,15 @@ async def stop_bot(app: Application) -> None:
         await app.stop()
     await app.shutdown()
     await app.post_shutdown(app)
+
+
+@asynccontextmanager
+async def running_bot(
+    api: FakeBotAPI, knowledge: Knowledge, database_url: str, **settings: object
+) -> AsyncIterator[Harness]:
+    """A bot with settings of the test's own, stopped however the test ends."""
+    app = await start_bot(settings_for(api, database_url, **settings), knowledge)
+    try:
+        yield Harness(api, app)
+    finally:
+        await stop_bot(app)

@@ -8,7 +8,7 @@ from bot.core.services import Knowledge
 from bot.core.topics import Source
 from bot.telegram import inline
 from tests.botapi import Call, check_html, plain
-from tests.harness import ADMIN, Harness
+from tests.harness import ADMIN, Harness, running_bot
 
 OFFICER = 700301
 STRANGER = 800301
@@ -103,16 +103,10 @@ async def test_typing_inline_never_leaves_the_officer_waiting(bot: Harness) -> N
 async def test_an_inline_flood_gets_empty_answers_not_silence(
     botapi, knowledge, sqlite_url
 ) -> None:
-    from tests.harness import settings_for, start_bot, stop_bot
-
-    app = await start_bot(settings_for(botapi, sqlite_url, rate_limit_per_minute=2), knowledge)
-    bot = Harness(botapi, app)
-    try:
+    async with running_bot(botapi, knowledge, sqlite_url, rate_limit_per_minute=2) as bot:
         await bot.enrol(OFFICER)
         mark = botapi.mark()
         for _ in range(14):
             botapi.inline(OFFICER, "cuckooing")
         answers = await botapi.wait("answerInlineQuery", count=14, after=mark)
         assert [bool(a.params["results"]) for a in answers] == [True] * 10 + [False] * 4
-    finally:
-        await stop_bot(app)

@@ -11,15 +11,14 @@ import pytest
 from bot.core.access import Role
 from bot.core.quiz import QuizAnswer, QuizRound
 from tests.botapi import Call, plain
-from tests.harness import ADMIN, Harness, settings_for, start_bot, stop_bot
+from tests.harness import ADMIN, Harness, running_bot, settings_for, start_bot, stop_bot
 
 
 @pytest.fixture
 async def bot(botapi, knowledge, sqlite_url):
     """The real bot, with room for a test to play three rounds inside the per-minute limit."""
-    app = await start_bot(settings_for(botapi, sqlite_url, rate_limit_per_minute=200), knowledge)
-    yield Harness(botapi, app)
-    await stop_bot(app)
+    async with running_bot(botapi, knowledge, sqlite_url, rate_limit_per_minute=200) as harness:
+        yield harness
 
 
 RECRUIT = 710001

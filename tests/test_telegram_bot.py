@@ -11,7 +11,7 @@ import pytest
 from bot.core.access import Role
 from bot.core.feedback import Feedback, Gap
 from tests.botapi import FakeBotAPI, plain
-from tests.harness import ADMIN, Harness, settings_for, start_bot, stop_bot
+from tests.harness import ADMIN, Harness, running_bot, settings_for, stop_bot
 
 OFFICER = 700001
 STRANGER = 800001
@@ -187,18 +187,7 @@ async def test_unknown_command_stickers_photos_edits_and_forwards(bot: Harness) 
     await bot.enrol(OFFICER)
     [help_reply] = await bot.say(OFFICER, "/frobnicate")
     assert "don't know that command" in help_reply.text and "/topics" in help_reply.text
-    [sticker] = await bot.say(
-        OFFICER,
-        sticker={
-            "file_id": "s1",
-            "file_unique_id": "s1",
-            "type": "regular",
-            "width": 512,
-            "height": 512,
-            "is_animated": False,
-            "is_video": False,
-        },
-    )
+    [sticker] = await bot.say(OFFICER, sticker=bot.api.sticker())
     assert "only read text" in sticker.text
     [photo] = await bot.say(
         OFFICER, photo=[{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
@@ -249,9 +238,7 @@ async def test_roles_users_and_invite_for_a_role(bot: Harness) -> None:
 
 
 async def test_rate_limit_is_polite_and_quiet(botapi, knowledge, sqlite_url) -> None:
-    app = await start_bot(settings_for(botapi, sqlite_url, rate_limit_per_minute=3), knowledge)
-    bot = Harness(botapi, app)
-    try:
+    async with running_bot(botapi, knowledge, sqlite_url, rate_limit_per_minute=3) as bot:
         await bot.enrol(OFFICER)
         mark = botapi.mark()
         for _ in range(6):
@@ -261,8 +248,6 @@ async def test_rate_limit_is_polite_and_quiet(botapi, knowledge, sqlite_url) -> 
         sent = botapi.sent(OFFICER)
         assert len(sent) == 4  # three answers and one "slow down", then silence
         assert "faster than I can answer" in replies[3].text
-    finally:
-        await stop_bot(app)
 
 
 async def test_several_officers_at_once(bot: Harness) -> None:
@@ -307,9 +292,7 @@ async def test_long_answers_are_split_at_paragraphs(botapi, knowledge, sqlite_ur
         root=knowledge.kb.root, topics={t.id: t for t in topics}, synonyms=knowledge.kb.synonyms
     )
     custom = Knowledge(kb, SearchEngine(topics, kb.synonyms, kb.intents), 0.0)
-    app = await start_bot(settings_for(botapi, sqlite_url), custom)
-    bot = Harness(botapi, app)
-    try:
+    async with running_bot(botapi, custom, sqlite_url) as bot:
         await bot.enrol(OFFICER)
         parts = await bot.say(OFFICER, "zebra crossing referral", count=2)
         await asyncio.sleep(0.2)
@@ -320,8 +303,6 @@ async def test_long_answers_are_split_at_paragraphs(botapi, knowledge, sqlite_ur
         assert parts[-1].buttons and not parts[0].buttons  # buttons under the last part
         assert "Reviewed" in plain(parts[-1].text)
         no_errors(botapi)
-    finally:
-        await stop_bot(app)
 
 
 async def test_errors_are_answered_politely(bot: Harness) -> None:
