@@ -73,6 +73,7 @@ class Call:
     params: dict[str, Any]
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     at: float = field(default_factory=time.monotonic)
+    message_id: int | None = None  # the message a send or edit produced
 
     @property
     def text(self) -> str:
@@ -132,6 +133,7 @@ class FakeBotAPI:
         self.calls: list[Call] = []
         self.updates: list[dict] = []
         self.messages: dict[tuple[int, int], dict] = {}
+        self.deleted: dict[tuple[int, int], dict] = {}  # a stale screen may still show them
         self.failures: dict[str, list[tuple[int, str, dict]]] = {}
         self.webhook: dict[str, Any] | None = None
         self.files: dict[str, bytes] = {}
@@ -236,10 +238,17 @@ class FakeBotAPI:
         return params, files
 
     def _dispatch(self, method: str, params: dict, files: dict) -> tuple[int, dict]:
+        status, reply = self._answer(method, params, files)
         if method != "getUpdates":
+            # Recorded once answered, so a test that sees the call can also see its message.
+            result = reply.get("result")
+            message_id = result.get("message_id") if isinstance(result, dict) else None
             with self._cond:
-                self.calls.append(Call(method, params, files))
+                self.calls.append(Call(method, params, files, message_id=message_id))
                 self._cond.notify_all()
+        return status, reply
+
+    def _answer(self, method: str, params: dict, files: dict) -> tuple[int, dict]:
         planned = self.failures.get(method)
         if planned:
             code, description, extra = planned.pop(0)
@@ -350,8 +359,10 @@ class FakeBotAPI:
         return message
 
     def _api_deleteMessage(self, params: dict, files: dict) -> bool:
-        if self.messages.pop((int(params["chat_id"]), int(params["message_id"])), None) is None:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self.messages:
             raise _ApiError("message to delete not found")
+        self.deleted[key] = self.messages.pop(key)
         return True
 
     def _api_answerCallbackQuery(self, params: dict, files: dict) -> bool:
@@ -543,19 +554,9 @@ class FakeBotAPI:
             return len(self.calls)
 
     def result_of(self, call: Call) -> dict:
-        """The message the stand-in returned for a send call (for pressing its buttons)."""
-        chat = int(call.params["chat_id"])
-        candidates = [
-            m
-            for (c, _), m in self.messages.items()
-            if c == chat
-            and m.get("from") == BOT
-            and (
-                m.get("text") == call.params.get("text")
-                or m.get("caption") == call.params.get("caption")
-            )
-        ]
-        return candidates[-1]
+        """The message a send or edit call produced, as it stands now (for pressing buttons)."""
+        key = (int(call.params["chat_id"]), call.message_id)
+        return self.messages.get(key) or self.deleted[key]
 
 
 class _ApiError(Exception):

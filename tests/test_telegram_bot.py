@@ -154,6 +154,19 @@ async def test_wrong_answer_is_recorded_with_the_question(bot: Harness) -> None:
     assert "ddtro" in report.text and "what is a ddtro" in report.text
 
 
+async def test_start_and_help_show_an_officer_what_they_can_do(bot: Harness) -> None:
+    await bot.enrol(OFFICER)
+    [welcome] = await bot.say(OFFICER, "/start")
+    assert "How to ask" in welcome.text and "not legal advice" in welcome.text
+    [help_text] = await bot.say(OFFICER, "/help")
+    for command in ("/topics", "/check", "/refer", "/note", "/quiz", "/cancel"):
+        assert command in help_text.text
+    for admin_only in ("/invite", "/revoke", "/export", "/cohort"):
+        assert admin_only not in help_text.text
+    [admin_help] = await bot.say(ADMIN, "/help")
+    assert "/invite" in admin_help.text and "/export" in admin_help.text
+
+
 async def test_browse_by_category(bot: Harness) -> None:
     await bot.enrol(OFFICER)
     [menu] = await bot.say(OFFICER, "/topics")
@@ -166,6 +179,8 @@ async def test_browse_by_category(bot: Harness) -> None:
         OFFICER, menu, data["Drug Dealing Telecommunications Restriction Orders (DDTROs)"]
     )
     assert "superintendent" in card.text
+    [back] = await bot.press(OFFICER, edited, data["« All categories"], method="editMessageText")
+    assert back.text == "Browse the topics by category:" and len(back.buttons) == 4
 
 
 async def test_hostile_markup_and_huge_messages_are_safe(bot: Harness) -> None:
