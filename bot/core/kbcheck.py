@@ -26,5 +26,6 @@ def _dependent_checkers() -> list:
     from bot.core.guided import check_guided
     from bot.core.indicators import check_indicators
     from bot.core.quiz_bank import check_quiz
+    from bot.core.scope import check_scope
 
-    return [check_indicators, check_quiz, check_guided]
+    return [check_indicators, check_quiz, check_guided, check_scope]
