@@ -77,7 +77,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "definition",
         r"\b(?:what\s+(?:is|are|does)\s+(?:an?\s+|the\s+)?\w+|whats\s+(?:an?\s+|the\s+)?\w+|"
-        r"define|definition|meaning|what\s+counts\s+as|stand\s+for|is\s+it\s+(?:a|an)\s+offence)\b",
+        r"define|definition|meaning|translate|slang\s+for|what\s+counts\s+as|stand\s+for|is\s+it\s+(?:a|an)\s+offence|"
+        r"(?:is|are)\s+(?:that|this|it|he|she|they)\s+(?:still\s+)?(?:an?\s+)?(?:victim|offence|"
+        r"crime|exploitation|trafficking|slavery|cuckooing|illegal|legal|a\s+child|an\s+adult))\b",
     ),
 )
 _GET = re.compile(r"how\s+long\s+\w+\s+\w+\s+get")

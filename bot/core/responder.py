@@ -111,6 +111,10 @@ class OffenceTable:
             return None
         return found
 
+    def of_topic(self, topic_id: str) -> Offence | None:
+        """The first offence the table lists for a topic."""
+        return next((o for o in self.offences if o.topic == topic_id), None)
+
     def names(self) -> list[str]:
         return [o.aliases[0] if o.aliases else o.name for o in self.offences]
 
@@ -152,9 +156,16 @@ class Responder:
         if scene is not None:
             return scene
         if kinds[:1] in (["penalty"], ["trial"]) and offence is None:
+            # The sentence for something the question does not name as an offence: only a
+            # topic the search is sure of, with a penalty of its own, may answer it.
             unit = result.unit
-            if not (result.answered and unit is not None and unit.kind == "penalty"):
+            if not result.answered:
                 return self._not_held(result, None)
+            if unit is None or unit.kind != "penalty":
+                own = self.offences.of_topic(result.hits[0].topic.id)
+                if own is None:
+                    return self._not_held(result, None)
+                return self._offence(result, own, kinds[0])
         if result.answered:
             return self._answer(result)
         return self._offer(text, result)
@@ -271,8 +282,8 @@ class Responder:
         if not seen:
             return None
         top = result.hits[0].topic if result.answered else None
-        if top is not None and top.category in ("legislation", "background") and not kinds:
-            return None  # a question about the law that mentions a child, not a scene
+        if top is not None and top.category in ("legislation", "background"):
+            return None  # a question about the law or a term that mentions a child
         name, topic = self._checklist_for(who, seen, top)
         steps = self.indicators.steps(seen, {who})
         listed = self.indicators.spec.checklists[name].topic if name else topic.id
