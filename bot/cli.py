@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("file", type=Path)
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--misses", action="store_true", help="list the queries that went wrong")
+    ev.add_argument("--lines", action="store_true", help="list what every query got (stderr)")
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("check", help="validate every curated file")
@@ -116,7 +117,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.evaluation import evaluate, read_queries, report_text
+    from bot.core.evaluation import EvalLine, evaluate, read_queries, report_text
 
     knowledge = _tool_knowledge(settings)
     try:
@@ -129,11 +130,15 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     if unknown:
         print(f"{args.file}: unknown expected ids: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    report, misses = evaluate(knowledge.responder, queries, knowledge.build_ms)
+    lines: list[EvalLine] = []
+    report, misses = evaluate(knowledge.responder, queries, knowledge.build_ms, lines)
     print(report.model_dump_json() if args.json else report_text(report))
     if args.misses:
         for miss in misses:
             print(json.dumps(miss.model_dump()), file=sys.stderr)
+    if args.lines:
+        for line in lines:
+            print(line.model_dump_json(), file=sys.stderr)
     return 0
 
 

@@ -94,10 +94,28 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[rank]
 
 
+class EvalLine(BaseModel):
+    """What one query got, in full: two runs must agree on every one of these."""
+
+    query: str
+    kind: str
+    topic: str | None
+    unit: str | None
+    hits: list[tuple[str, float]]
+    corrections: dict[str, str]
+    reply: str
+
+
 def evaluate(
-    responder: Responder, queries: list[EvalQuery], build_ms: float
+    responder: Responder,
+    queries: list[EvalQuery],
+    build_ms: float,
+    lines: list[EvalLine] | None = None,
 ) -> tuple[EvalReport, list[EvalMiss]]:
-    """Score the first replies the way officers get them; the first three hits count for top-3."""
+    """Score the first replies the way officers get them; the first three hits count for top-3.
+
+    With `lines`, what every query got is appended to it.
+    """
     in_scope = [q for q in queries if q.expected is not None]
     oos = [q for q in queries if q.expected is None]
     top1 = top3 = rr = answered_in = rejected = ok = 0.0
@@ -113,6 +131,18 @@ def evaluate(
         got = [reply.topic.id] if reply.answered and reply.topic else []
         got += [i for i in ids if i not in got][: 3 - len(got)]
         unit = reply.unit.key if reply.unit else None
+        if lines is not None:
+            lines.append(
+                EvalLine(
+                    query=q.query,
+                    kind=reply.kind,
+                    topic=reply.topic.id if reply.topic else None,
+                    unit=unit,
+                    hits=[(h.topic.id, h.score) for h in reply.hits],
+                    corrections=reply.corrections,
+                    reply=text,
+                )
+            )
         if q.expected is None:
             if not reply.answered:
                 rejected += 1

@@ -59,6 +59,7 @@ class Reply:
     unit: Unit | None = None
     offence: Offence | None = None
     hits: list[Hit] = field(default_factory=list)
+    corrections: dict[str, str] = field(default_factory=dict)  # typos the search corrected
     record_gap: bool = False  # an honest "don't know" the curators should see
 
     @property

@@ -14,7 +14,7 @@ The order of the checks is the policy:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.indicators import Indicator, Indicators
 from bot.core.kinds import wants_offence_fact
@@ -142,6 +142,9 @@ class Responder:
         if talk:
             return Reply("small-talk", [[Line(self._talk(talk))]], [[self._browse()]])
         result = self.engine.search(text, limit=max(limit, 3))
+        return replace(self._decide(text, result), corrections=result.corrections)
+
+    def _decide(self, text: str, result: SearchResult) -> Reply:
         kinds = list(result.kinds)
         ranked = [h.topic.id for h in result.hits]
         offence = self.offences.find(text, ranked)
