@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -80,10 +80,12 @@ class Unit(BaseModel):
 
 
 class UnitsFile(BaseModel):
+    """The file's frame; its units are validated one by one, so one bad unit hides no other."""
+
     model_config = ConfigDict(extra="forbid")
 
     topic: str = Field(pattern=SLUG)
-    units: list[Unit] = Field(min_length=1)
+    units: list[Any] = Field(min_length=1)
 
 
 class Offence(BaseModel):
@@ -132,12 +134,6 @@ class Offence(BaseModel):
         return "; ".join(parts)
 
 
-class OffencesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    offences: list[Offence] = Field(default_factory=list)
-
-
 def phrasing_key(text: str) -> str:
     """Phrasings compare case- and space-insensitively."""
     return " ".join(text.casefold().split())
@@ -162,64 +158,45 @@ def load_units(
             problems.extend(found)
             continue
         try:
-            parsed = UnitsFile.model_validate(data)
+            frame = UnitsFile.model_validate(data)
         except ValidationError as exc:
             problems.extend(validation_problems(exc, path, node))
             continue
-        topic = topics.get(parsed.topic)
         line = node_line(node, ("topic",))
-        if parsed.topic != path.stem:
+        topic = topics.get(frame.topic)
+        if frame.topic != path.stem:
             problems.append(
-                Problem(path, line, f"topic '{parsed.topic}' differs from file name '{path.stem}'")
+                Problem(path, line, f"topic '{frame.topic}' differs from file name '{path.stem}'")
             )
             continue
         if topic is None:
-            problems.append(Problem(path, line, f"unknown topic '{parsed.topic}'"))
+            problems.append(Problem(path, line, f"unknown topic '{frame.topic}'"))
             continue
         urls = {s.url for s in topic.sources}
         ids: set[str] = set()
         kept: list[Unit] = []
-        for n, unit in enumerate(parsed.units):
-            where = node_line(node, ("units", n))
-            if unit.id in ids:
-                problems.append(Problem(path, where, f"unit id '{unit.id}' repeated"))
+        for n, row in enumerate(frame.units):
+            try:
+                unit = Unit.model_validate(row).model_copy(update={"topic": topic.id})
+            except ValidationError as exc:
+                problems.extend(validation_problems(exc, path, node, prefix=("units", n)))
                 continue
+            bad = _unit_problems(path, node, n, unit, urls, ids, seen)
+            problems.extend(bad)
             ids.add(unit.id)
-            if unit.source not in urls:
-                problems.append(
-                    Problem(
-                        path,
-                        node_line(node, ("units", n, "source")),
-                        f"unit '{unit.id}': source is not one of the topic's source urls",
-                    )
-                )
-            for m, phrasing in enumerate(unit.ask):
-                key = phrasing_key(phrasing)
-                at = node_line(node, ("units", n, "ask", m))
-                if key in seen:
-                    other, other_line = seen[key]
-                    problems.append(
-                        Problem(
-                            path,
-                            at,
-                            f"unit '{unit.id}': phrasing '{phrasing}' also in "
-                            f"{other.name}:{other_line}",
-                        )
-                    )
-                else:
-                    seen[key] = (path, at)
-            kept.append(unit.model_copy(update={"topic": topic.id}))
-        if len(parsed.units) < MIN_UNITS:
+            if not bad:
+                kept.append(unit)
+        if len(frame.units) < MIN_UNITS:
             problems.append(
                 Problem(
                     path,
                     node_line(node, ("units",)),
-                    f"{len(parsed.units)} units; every topic needs at least {MIN_UNITS}",
+                    f"{len(frame.units)} units; every topic needs at least {MIN_UNITS}",
                 )
             )
         units[topic.id] = kept
     stems = {path.stem for path in files}
-    for topic_id in topics:
+    for topic_id in topics if folder.is_dir() else ():  # a base without units: nothing to miss
         if topic_id not in stems:
             problems.append(
                 Problem(
@@ -229,23 +206,73 @@ def load_units(
     return units, problems
 
 
+def _unit_problems(
+    path: Path,
+    node: Any,
+    n: int,
+    unit: Unit,
+    urls: set[str],
+    ids: set[str],
+    seen: dict[str, tuple[Path, int]],
+) -> list[Problem]:
+    """A unit's id, source and phrasings against its file, its topic and the whole base."""
+    problems = []
+    if unit.id in ids:
+        problems.append(
+            Problem(path, node_line(node, ("units", n)), f"unit id '{unit.id}' repeated")
+        )
+    if unit.source not in urls:
+        problems.append(
+            Problem(
+                path,
+                node_line(node, ("units", n, "source")),
+                f"unit '{unit.id}': source is not one of the topic's source urls",
+            )
+        )
+    for m, phrasing in enumerate(unit.ask):
+        key = phrasing_key(phrasing)
+        at = node_line(node, ("units", n, "ask", m))
+        if key in seen:
+            other, other_line = seen[key]
+            problems.append(
+                Problem(
+                    path,
+                    at,
+                    f"unit '{unit.id}': phrasing '{phrasing}' also in {other.name}:{other_line}",
+                )
+            )
+        else:
+            seen[key] = (path, at)
+    return problems
+
+
 def load_offences(root: Path, topics: dict[str, Topic]) -> tuple[list[Offence], list[Problem]]:
     """The offence table, checked against the topics; a missing file is a warning."""
     path = root / OFFENCES_FILE
     if not path.exists():
-        return [], [Problem(path, 1, "offence table is missing", "warning")]
+        missing = [Problem(path, 1, "offence table is missing", "warning")]
+        return [], missing if (root / UNITS_DIR).is_dir() else []
     data, node, problems = load_yaml(path)
     if problems:
         return [], problems
-    try:
-        parsed = OffencesFile.model_validate(data or {})
-    except ValidationError as exc:
-        return [], validation_problems(exc, path, node)
+    data = data or {}
+    rows = data.get("offences") if isinstance(data, dict) else None
+    if not isinstance(rows, list) or set(data) - {"offences"}:
+        return [], [Problem(path, 1, "the file must hold one list: offences")]
+    checked: list[Offence | None] = []
+    for n, row in enumerate(rows):  # row by row, so one bad row hides no other problem
+        try:
+            checked.append(Offence.model_validate(row))
+        except ValidationError as exc:
+            problems.extend(validation_problems(exc, path, node, prefix=("offences", n)))
+            checked.append(None)
     offences: list[Offence] = []
     ids: set[str] = set()
     cited: set[tuple[str, str]] = set()
     aliases: dict[str, str] = {}
-    for n, offence in enumerate(parsed.offences):
+    for n, offence in enumerate(checked):
+        if offence is None:
+            continue
         line = node_line(node, ("offences", n))
         bad = []
         if offence.id in ids:
