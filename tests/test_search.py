@@ -101,3 +101,14 @@ def test_empty_engine_is_safe() -> None:
     engine = SearchEngine([], {})
     result = engine.search("anything at all")
     assert result.verdict is Verdict.NOT_SURE and result.hits == []
+
+
+@pytest.mark.parametrize("query", ["referral child", "referral for a 15 year old"])
+def test_strong_matches_are_not_tied_at_the_cap(knowledge: Knowledge, query: str) -> None:
+    """Scores used to be capped at 1.0 before ranking, so three referral topics tied and the
+    alphabetically first, adult safeguarding, answered a question about a child."""
+    result = knowledge.engine.search(query)
+    scores = [h.score for h in result.hits]
+    assert result.hits[0].topic.id != "adult-safeguarding-referral", scores
+    if result.answered:
+        assert result.hits[0].topic.id == "children-social-care-referral"

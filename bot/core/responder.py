@@ -282,7 +282,8 @@ class Responder:
         if who is None:
             return None
         seen = [i for i in self.indicators.tag(text) if i.topic_id in self.kb.topics]
-        if not seen:
+        # One sign in passing ("lost his phone") is no scene unless the officer asks what to do.
+        if len({i.label for i in seen}) < (1 if kinds[:1] == ["what-to-do"] else 2):
             return None
         top = result.hits[0].topic if result.answered else None
         if top is not None and top.category in ("legislation", "background"):
@@ -327,8 +328,10 @@ class Responder:
         counts = {n: sum(i.topic_id == s.topic for i in seen) for n, s in specs}
         name = max(counts, key=lambda n: (counts[n], -list(counts).index(n))) if counts else ""
         topic_id = self.indicators.spec.checklists[name].topic if name else seen[0].topic_id
-        if top is not None and top.category in ("indicators", "safeguarding"):
-            topic_id = top.id
+        # The search's own answer, when it is a list of signs that fits who this is about.
+        if top is not None and top.category == "indicators":
+            if self.indicators.spec.subjects.get(top.id, who) == who:
+                topic_id = top.id
         return name, self.kb.topics[topic_id]
 
     def _scene_buttons(self, who: str, name: str | None = None) -> list[Button]:

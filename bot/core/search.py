@@ -484,6 +484,11 @@ class SearchEngine:
         return hits
 
     def score(self, features: Features) -> float:
+        """The candidate's score, 0..1."""
+        return min(self.raw_score(features), 1.0)
+
+    def raw_score(self, features: Features) -> float:
+        """Unclamped, so two strong matches still rank apart instead of tying at 1.0."""
         t = self.tuning
         cov, fz, intent, phrase = features
         # Title similarity counts fully only once the words themselves match: a query that
@@ -492,17 +497,17 @@ class SearchEngine:
         value = t.coverage_weight * cov + t.fuzzy_weight * fz * gate
         value += t.intent_boost * intent * cov  # a nudge between matches, never a match itself
         value += t.phrase_boost * phrase
-        return round(min(max(value, 0.0), 1.0), 4)
+        return round(max(value, 0.0), 4)
 
     def search(self, query: str, limit: int = 3) -> SearchResult:
         """Rank topics for free text, and pick the answer unit; never raises on user input."""
         analysis = self.features(query)
         ranked = sorted(
-            ((self.score(f), self._docs[k].topic.id, k) for k, f in analysis.features.items()),
+            ((self.raw_score(f), self._docs[k].topic.id, k) for k, f in analysis.features.items()),
             key=lambda r: (-r[0], r[1]),
         )
-        scored = [Hit(self._docs[k].topic, score) for score, _, k in ranked]
-        verdict = self.decide([h.score for h in scored], analysis.concepts)
+        scored = [Hit(self._docs[k].topic, min(raw, 1.0)) for raw, _, k in ranked]
+        verdict = self.decide([raw for raw, _, _ in ranked], analysis.concepts)
         kinds = tuple(question_kinds(query or ""))
         unit, unit_score = None, 0.0
         if ranked and verdict is not Verdict.NOT_SURE:
@@ -578,6 +583,8 @@ class SearchEngine:
         if not scores or scores[0] < t.suggest_at:
             return Verdict.NOT_SURE
         second = scores[1] if len(scores) > 1 else 0.0
-        specific = concepts >= 2 and scores[0] >= t.sure_at
+        # Even a very high score is no answer when another topic scores exactly the same: the
+        # choice between them would fall to alphabetical order.
+        specific = concepts >= 2 and scores[0] >= t.sure_at and scores[0] > second
         clear = specific or scores[0] - second >= t.margin
         return Verdict.ANSWER if scores[0] >= t.answer_at and clear else Verdict.DID_YOU_MEAN
