@@ -20,10 +20,11 @@ def unit(n: int, **over: str) -> str:
         "source": URL,
     }
     fields.update(over)
+    asks = f"question {n} one, question {n} two, question {n} three"
     return (
         f"  - id: {fields['id']}\n"
         f"    kind: {fields['kind']}\n"
-        f"    ask: [{fields.get('ask', f'question {n} one, question {n} two, question {n} three')}]\n"
+        f"    ask: [{fields.get('ask', asks)}]\n"
         f"    answer: {fields['answer']}\n"
         f"    source: {fields['source']}\n"
     )
