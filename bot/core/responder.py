@@ -329,9 +329,9 @@ class Responder:
         name = max(counts, key=lambda n: (counts[n], -list(counts).index(n))) if counts else ""
         topic_id = self.indicators.spec.checklists[name].topic if name else seen[0].topic_id
         # The search's own answer, when it is a list of signs that fits who this is about.
-        if top is not None and top.category == "indicators":
-            if self.indicators.spec.subjects.get(top.id, who) == who:
-                topic_id = top.id
+        fits = top is not None and self.indicators.spec.subjects.get(top.id, who) == who
+        if top is not None and top.category == "indicators" and fits:
+            topic_id = top.id
         return name, self.kb.topics[topic_id]
 
     def _scene_buttons(self, who: str, name: str | None = None) -> list[Button]:
