@@ -145,7 +145,7 @@ def _index_model(db: SqliteDatabase) -> type[FTS5Model]:
         key = SearchField(unindexed=True)
         name = SearchField()
         keywords = SearchField()
-        asks = SearchField()
+        asks = SearchField(unindexed=True)
         summary = SearchField()
         body = SearchField()
 
@@ -260,6 +260,11 @@ class SearchEngine:
                 for s in doc.fields[f]:
                     post[f].setdefault(s, set()).add(key)
         self._post = {f: {s: frozenset(k) for s, k in p.items()} for f, p in post.items()}
+        every: dict[str, set[int]] = {}
+        for p in post.values():
+            for stem_, keys in p.items():
+                every.setdefault(stem_, set()).update(keys)
+        self._post_any = {s: frozenset(k) for s, k in every.items()}  # in any field
         self._sorted_stems = sorted(self._df)
         phrases: dict[tuple[str, ...], set[int]] = {}
         for key, doc in enumerate(self._docs):
@@ -270,6 +275,7 @@ class SearchEngine:
                     phrases.setdefault(tokens, set()).add(key)
         self._phrases = {p: frozenset(k) for p, k in phrases.items()}
         self._family = lru_cache(maxsize=65536)(self._family_uncached)
+        self._docs_with = lru_cache(maxsize=4096)(self._docs_with_uncached)
         self._correct = lru_cache(maxsize=65536)(self._correct_uncached)
         # A long body mentions many things in passing: its matches count for less.
         sizes = [len(d.fields["body"]) or 1 for d in self._docs]
@@ -383,12 +389,15 @@ class SearchEngine:
             family.update(s[:k] for k in range(5, len(s)) if s[:k] in self._df)
         return tuple(sorted(family))
 
-    def _docs_with(self, s: str, field: str | None = None) -> frozenset[int]:
-        fields = (field,) if field else FIELDS
+    def _docs_with_uncached(self, s: str, field: str | None = None) -> frozenset[int]:
+        """Topics with `s` (or its family) in `field`, or in any field."""
+        post = self._post[field] if field else self._post_any
+        family = self._family(s)
+        if len(family) == 1:
+            return post.get(family[0], frozenset())
         docs: set[int] = set()
-        for t in self._family(s):
-            for f in fields:
-                docs.update(self._post[f].get(t, ()))
+        for t in family:
+            docs.update(post.get(t, ()))
         return frozenset(docs)
 
     # -- scoring --------------------------------------------------------------------------
