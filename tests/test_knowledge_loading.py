@@ -172,3 +172,26 @@ def test_every_entry_names_the_role_that_reviewed_it(tmp_path: Path) -> None:
         "(e.g. force county lines lead), never a person"
     ]
     assert kb.topics["beta"].reviewed_line == "Reviewed 01 Nov 2026 by force county lines lead"
+
+
+def test_card_labels_secondary_sources_and_names_the_reviewer(tmp_path: Path) -> None:
+    from bot.core.cards import CAVEAT, answer_blocks
+
+    path = write(tmp_path, "alpha")
+    path.write_text(
+        path.read_text().replace(
+            "    url: https://example.org/page\n",
+            "    url: https://example.org/page\n"
+            "  - title: A newspaper report\n    url: https://news.example/story\n"
+            "    secondary: true\n",
+        )
+    )
+    kb = KnowledgeBase.load(tmp_path, today=date(2026, 11, 23))
+    blocks = answer_blocks(kb.topics["alpha"])
+    sources = next(b for b in blocks if b.kind == "sources").items
+    assert sources == [
+        "An official page https://example.org/page",
+        "A newspaper report (secondary) https://news.example/story",
+    ]
+    meta = next(b for b in blocks if b.kind == "meta").items
+    assert meta == ["Reviewed 01 Nov 2026 by force county lines lead.", CAVEAT]
