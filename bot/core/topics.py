@@ -78,6 +78,7 @@ class Topic(BaseModel):
     related: list[str] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1)
     reviewed: date
+    reviewed_by: str | None = Field(default=None, min_length=3, max_length=80)  # a role
     checklist: list[ChecklistItem] = Field(default_factory=list)
     body: str = ""
 
