@@ -12,7 +12,6 @@ from bot.core.services import Knowledge
 from tests.conftest import KNOWLEDGE, ROOT
 
 
-
 def _shared_reference() -> Path | None:
     """`shared/reference/` beside the checkout (CI: ../shared) or beside a worktree's parent."""
     for folder in ROOT.parents:
