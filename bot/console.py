@@ -118,7 +118,7 @@ class Console:
         kb = self.knowledge.kb
         self.choices = [kb.topics[r] for r in topic.related if r in kb.topics]
         contacts = self.knowledge.contacts
-        local = contacts.card_lines(topic.id) if contacts else None
+        local = contacts.card_lines(topic) if contacts else None
         text = render_text(answer_blocks(topic, local=local))
         if self.choices:
             text += "Related: " + "  ".join(

@@ -222,14 +222,25 @@ def test_kb_check_runs_the_contacts_checks_and_start_up_refuses_a_bad_file(tmp_p
 
 def test_the_out_of_hours_card_shows_the_numbers_and_other_cards_do_not() -> None:
     contacts, _ = load(SAMPLE)
-    card = contacts.card_lines("out-of-hours-and-local-contacts")
+    card = contacts.card_lines(KB.topics["out-of-hours-and-local-contacts"])
     blocks = answer_blocks(KB.topics["out-of-hours-and-local-contacts"], local=card)
     numbers = next(b for b in blocks if b.heading == "Your force's numbers")
     assert any("01632 960 202" in item for item in numbers.items)
     assert [b.heading for b in blocks].index("Your force's numbers") == [
         b.heading for b in blocks
     ].index("Officer action") + 1
-    assert contacts.card_lines("misuse-of-drugs-act") is None
+    assert contacts.card_lines(KB.topics["misuse-of-drugs-act"]) is None
+
+
+def test_a_card_that_gives_the_national_numbers_does_not_repeat_them() -> None:
+    shipped, _ = load(KNOWLEDGE / CONTACTS_FILE)
+    card = shipped.card_lines(KB.topics["out-of-hours-and-local-contacts"])
+    assert NOT_SET_CHILDREN in card
+    assert not any(line.startswith(NATIONAL_INTRO) for line in card)
+    # a topic without them, shown by a force's choice, gets the national numbers
+    shipped.spec.show_on.append("children-social-care-referral")
+    card = shipped.card_lines(KB.topics["children-social-care-referral"])
+    assert card[-1].startswith(NATIONAL_INTRO) and "08000 121 700" in card[-1]
 
 
 async def test_refer_and_the_card_show_a_set_number(botapi, sqlite_url) -> None:

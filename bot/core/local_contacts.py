@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.core.knowledge import KnowledgeBase
 from bot.core.problems import Problem, load_yaml, node_line, validation_problems
+from bot.core.topics import Topic
 
 CONTACTS_FILE = "local-contacts.yaml"
 STALE_AFTER = timedelta(days=365)
@@ -217,9 +218,18 @@ class LocalContacts:
         numbers = "; ".join(f"{n.name} {n.number}" for n in self.spec.national)
         return f"{NATIONAL_INTRO}: {numbers}."
 
-    def card_lines(self, topic_id: str) -> list[str] | None:
-        """What a topic's card shows under its officer action, or None if nothing."""
-        return self.lines() if topic_id in self.spec.show_on else None
+    def card_lines(self, topic: Topic) -> list[str] | None:
+        """What a topic's card shows under its officer action, or None if nothing.
+
+        A card that already gives every national number does not repeat them.
+        """
+        if topic.id not in self.spec.show_on:
+            return None
+        lines = self.lines()
+        text = f"{topic.summary} {topic.body}"
+        if all(_gives(text, n.number) for n in self.spec.national):
+            lines = [line for line in lines if not line.startswith(NATIONAL_INTRO)]
+        return lines
 
 
 def contact_lines(
@@ -233,6 +243,11 @@ def contact_lines(
             "In an emergency call 999; otherwise 101.",
         ]
     return contacts.lines(area, topics)
+
+
+def _gives(text: str, number: str) -> bool:
+    """Whether `text` gives `number` as written (not as part of a longer number)."""
+    return re.search(rf"(?<!\d){re.escape(number)}(?!\d)", text) is not None
 
 
 def _line(role: Role, contact: Contact) -> str:
@@ -294,8 +309,7 @@ def _problems(
         if topic is None:
             add(("national", n, "topic"), f"unknown topic '{national.topic}'")
             continue
-        text = " ".join([topic.summary, topic.body])
-        if not re.search(rf"(?<!\d){re.escape(national.number)}(?!\d)", text):
+        if not _gives(f"{topic.summary} {topic.body}", national.number):
             add(
                 ("national", n, "number"),
                 f"'{national.number}' is not in topic '{topic.id}': national numbers must "

@@ -64,7 +64,7 @@ def rendered_card(topic: Topic, detail: bool, local: list[str] | None = None) ->
 
 def card_numbers(knowledge: Knowledge, topic: Topic) -> list[str] | None:
     """The force's numbers for this topic's card, if it is one that shows them."""
-    return knowledge.contacts.card_lines(topic.id) if knowledge.contacts else None
+    return knowledge.contacts.card_lines(topic) if knowledge.contacts else None
 
 
 async def send_card(
