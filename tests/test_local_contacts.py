@@ -298,3 +298,14 @@ def test_numbers_too_long_for_one_message_are_refused(tmp_path: Path) -> None:
     contacts, problems = load(write(tmp_path, text))
     assert contacts is None
     assert any("at most 1500 fit in one message" in p for p in problems)
+
+
+def test_a_missing_file_is_a_warning_and_the_bot_says_no_numbers_were_added(tmp_path) -> None:
+    contacts, problems = LocalContacts.load(tmp_path / CONTACTS_FILE, KB)
+    assert contacts is None
+    assert [(p.level, p.message) for p in problems] == [
+        ("warning", "local contacts file is missing")
+    ]
+    knowledge = load_knowledge(KNOWLEDGE, contacts_file=tmp_path / CONTACTS_FILE)
+    assert knowledge.contacts is None
+    assert contact_lines(knowledge.contacts)[0].startswith("Your force hasn't added")

@@ -151,7 +151,8 @@ class LocalContacts:
         cls, path: Path, kb: KnowledgeBase, today: date | None = None
     ) -> tuple[LocalContacts | None, list[Problem]]:
         if not path.exists():
-            return None, [Problem(path, 1, "local contacts file is missing")]
+            # The bot still runs, saying plainly that no local numbers have been added.
+            return None, [Problem(path, 1, "local contacts file is missing", "warning")]
         data, node, problems = load_yaml(path)
         if problems:
             return None, problems
