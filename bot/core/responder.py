@@ -67,6 +67,12 @@ def _statute_keys(statute: str) -> list[tuple[str, ...]]:
     return [(initials,), tuple(stem(w) for w in name if w != "act")]
 
 
+def _section_token(section: str) -> str:
+    """How a question names the section: "s4" for "s4(3) Class A"; "" for "Part 4 ..."."""
+    match = re.match(r"s\d+[a-z]?", section.casefold())
+    return match.group(0) if match else ""
+
+
 @dataclass(frozen=True)
 class _OffenceKeys:
     offence: Offence
@@ -84,7 +90,7 @@ class OffenceTable:
             _OffenceKeys(
                 o,
                 [a for a in map(_stems, (o.name, *o.aliases)) if a],
-                re.sub(r"\(.*", "", o.section).casefold(),
+                _section_token(o.section),
                 _statute_keys(o.statute),
             )
             for o in offences
@@ -98,7 +104,7 @@ class OffenceTable:
         found: Offence | None = None
         for n, keys in enumerate(self._keys):
             length = max((len(a) for a in keys.aliases if _contains(tokens, a)), default=0)
-            if keys.section in tokens:
+            if keys.section and keys.section in tokens:
                 named = any(_contains(tokens, s) for s in keys.statutes if s)
                 length = max(length, 10 if named else 1)
             if not length:
@@ -203,7 +209,8 @@ class Responder:
         topic = self.kb.topics[offence.topic]
         head = f"{offence.name} ({offence.citation})"
         lines: list[Line] = [Line(topic.title, "title")]
-        caveat = "" if offence.in_force else f"{NOT_IN_FORCE} "
+        said = "commencement not confirmed" in (offence.note or "").casefold()
+        caveat = "" if offence.in_force or said else f"{NOT_IN_FORCE} "
         if kind == "necessary":
             lines.append(Line(f"{caveat}Points to prove, {head}:"))
             lines += [Line(f"{n}. {p}") for n, p in enumerate(offence.points_to_prove, 1)]

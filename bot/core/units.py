@@ -97,7 +97,9 @@ class Offence(BaseModel):
     name: str = Field(min_length=3, max_length=120)
     aliases: list[str] = Field(default_factory=list)
     statute: str = Field(min_length=3)
-    section: str = Field(pattern=r"^s\d+[A-Z]?(\(\w+\))*$")
+    # "s2", "s4(3)", with an optional qualifier ("s4(3) Class A"); "Part 4 ..." when the
+    # section number is not confirmed.
+    section: str = Field(pattern=r"^(s\d+[A-Z]?(\(\w+\))*|Part \d+)( \S.*)?$")
     trial: Trial
     max_indictment: str | None
     max_summary: str | None
