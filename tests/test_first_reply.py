@@ -94,7 +94,7 @@ def test_small_talk_is_friendly_and_no_gap(knowledge: Knowledge, text: str) -> N
         "a 15-year-old with two phones at the station",
         "Jayden 14 picked up with £300 and two phones",
         "girl with 3 phones and wads of cash, what now",
-        "child with cash and phones",
+        "child with cash and phones, what do I do",
     ],
 )
 def test_a_child_in_a_scene_gets_the_plan(knowledge: Knowledge, question: str) -> None:
@@ -125,7 +125,7 @@ def test_a_law_question_mentioning_a_child_is_not_a_scene(knowledge: Knowledge) 
 
 
 def test_did_you_mean_offers_check_and_refer_for_a_child(knowledge: Knowledge) -> None:
-    reply = knowledge.responder.respond("girl safeguarding")
+    reply = knowledge.responder.respond("child help")
     assert reply.kind == "did-you-mean"
     actions = [b.action for row in reply.buttons for b in row]
     assert "check" in actions and "refer" in actions

@@ -78,8 +78,10 @@ async def test_wrong_answer_names_the_unit(bot: Harness) -> None:
     question = "how long does a reasonable grounds decision take"
     [reply] = await bot.say(OFFICER, question)
     assert "5 working days" in reply.text
+    unit = bot.services.knowledge.responder.respond(question).unit
+    assert unit is not None and unit.kind == "time-limit"
     data = dict(reply.buttons)["Wrong answer?"]
-    assert data == "w:nrm-referral#rg-time"
+    assert data == f"w:{unit.key}"
     mark = bot.api.mark()
     bot.api.press(OFFICER, reply, data)
     await bot.api.wait("answerCallbackQuery", after=mark)
@@ -87,7 +89,7 @@ async def test_wrong_answer_names_the_unit(bot: Harness) -> None:
     rows = await bot.services.store.run(
         lambda: [(f.topic_id, f.question) for f in Feedback.select()]
     )
-    assert rows == [("nrm-referral#rg-time", question)]
+    assert rows == [(unit.key, question)]
 
 
 def test_the_terminal_chat_gives_the_same_first_replies(knowledge: Knowledge) -> None:

@@ -283,14 +283,15 @@ class Responder:
         return match.group(0) if match.group(1) in _NOT_NAMES else f"{match.group(1)} child"
 
     def _scene(self, text: str, result: SearchResult, kinds: list[str]) -> Reply | None:
-        if self.indicators is None or (kinds and kinds[0] not in ("what-to-do", "signs")):
+        if self.indicators is None or (kinds and kinds[0] != "what-to-do"):
             return None
         who = self._person(text)
         if who is None:
             return None
         seen = [i for i in self.indicators.tag(text) if i.topic_id in self.kb.topics]
-        # One sign in passing ("lost his phone") is no scene unless the officer asks what to do.
-        if len({i.label for i in seen}) < (1 if kinds[:1] == ["what-to-do"] else 2):
+        # One sign in passing ("lost his phone") is no scene unless the officer asks what to
+        # do; without that question, only a description full of signs is.
+        if len({i.label for i in seen}) < (1 if kinds[:1] == ["what-to-do"] else 3):
             return None
         top = result.hits[0].topic if result.answered else None
         if top is not None and top.category in ("legislation", "background"):
@@ -336,9 +337,13 @@ class Responder:
         name = max(counts, key=lambda n: (counts[n], -list(counts).index(n))) if counts else ""
         topic_id = self.indicators.spec.checklists[name].topic if name else seen[0].topic_id
         # The search's own answer, when it is a list of signs that fits who this is about.
-        fits = top is not None and self.indicators.spec.subjects.get(top.id, who) == who
-        if top is not None and top.category == "indicators" and fits:
-            topic_id = top.id
+        # The search's own answer instead, when it is a list of signs for who this is about
+        # that holds more of what was seen.
+        if top is not None and top.category == "indicators":
+            fits = self.indicators.spec.subjects.get(top.id, who) == who
+            ours = sum(i.topic_id == topic_id for i in seen)
+            if fits and sum(i.topic_id == top.id for i in seen) > ours:
+                topic_id = top.id
         return name, self.kb.topics[topic_id]
 
     def _scene_buttons(self, who: str, name: str | None = None) -> list[Button]:

@@ -521,10 +521,15 @@ class SearchEngine:
         unit, unit_score = None, 0.0
         if ranked and verdict is not Verdict.NOT_SURE:
             unit, unit_score = self._best_unit(analysis, ranked[0][2], kinds)
-            # A question that is one of the unit's own phrasings, near enough, is answered.
-            if verdict is Verdict.DID_YOU_MEAN and unit_score >= self.tuning.unit_sure:
+            # A question of several words that is one of the unit's own phrasings, near
+            # enough, is answered; one word matching many topics stays a "did you mean".
+            sure = unit_score >= self.tuning.unit_sure
+            if verdict is Verdict.DID_YOU_MEAN and sure and analysis.concepts >= 2:
                 verdict = Verdict.ANSWER
-            if unit_score < self.tuning.unit_at:
+            # A vague question (no kind asked, a word or two) gets the summary unless one
+            # unit matches it closely.
+            vague = not kinds and analysis.concepts < 3
+            if unit_score < (self.tuning.unit_sure if vague else self.tuning.unit_at):
                 unit = None
         hits = scored[: max(limit, 1)]
         if verdict is Verdict.NOT_SURE:
