@@ -88,6 +88,7 @@ def test_small_talk_is_friendly_and_no_gap(knowledge: Knowledge, text: str) -> N
     "question",
     [
         SCENE,
+        "15yo from London with 3 phones, what now",  # the developers' guide's example
         "14yo with 2 phones and cash in a flat",
         "found a 14 year old with loads of cash and a burner",
         "aged 14, 3 phones, from london",
@@ -107,6 +108,7 @@ def test_a_child_in_a_scene_gets_the_plan(knowledge: Knowledge, question: str) -
     actions = [(b.action, b.arg) for row in reply.buttons for b in row]
     assert ("check", "child") in actions and ("refer", "") in actions
     assert ("topic", reply.topic.id) in actions and len(reply.text) <= MAX_REPLY
+    assert reply.topic.category == "indicators"
 
 
 def test_a_vulnerable_adult_in_a_scene_gets_the_adult_plan(knowledge: Knowledge) -> None:

@@ -54,8 +54,8 @@ def test_index_still_answers_after_hostile_input(knowledge: Knowledge) -> None:
     ("query", "expected"),
     [
         ("sectoin 45 defense for a kid runner", "msa-s45-defence"),
-        # the three examples of the developers' guide
-        ("15yo from London with 3 phones, what now", "indicators-child-exploitation"),
+        # two of the three examples of the developers' guide (the third, a scene, is answered
+        # with the plan: tests/test_first_reply.py)
         ("s45 defence", "msa-s45-defence"),
         ("signs of cuckooing", "indicators-cuckooing"),
         ("how do i make an nrm referal", "nrm-referral"),

@@ -294,7 +294,9 @@ class Responder:
         if len({i.label for i in seen}) < (1 if kinds[:1] == ["what-to-do"] else 3):
             return None
         top = result.hits[0].topic if result.answered else None
-        if top is not None and top.category in ("legislation", "background"):
+        scores = [h.score for h in result.hits] + [0.0]
+        clear = scores[0] - scores[1] >= self.engine.tuning.margin
+        if top is not None and top.category in ("legislation", "background") and clear:
             return None  # a question about the law or a term that mentions a child
         name, topic = self._checklist_for(who, seen, top)
         steps = self.indicators.steps(seen, {who})
