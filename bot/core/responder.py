@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from bot.core.indicators import Indicator, Indicators
 from bot.core.kinds import wants_offence_fact
 from bot.core.knowledge import KnowledgeBase
+from bot.core.local_contacts import LocalContacts
 from bot.core.reply import Button, Line, Reply, fit, short_line, unmark
 from bot.core.scope import Scope
 from bot.core.search import SearchEngine, SearchResult, Verdict
@@ -134,10 +135,12 @@ class Responder:
         engine: SearchEngine,
         indicators: Indicators | None = None,
         scope: Scope | None = None,
+        contacts: LocalContacts | None = None,
     ) -> None:
         self.kb = kb
         self.engine = engine
         self.indicators = indicators
+        self.contacts = contacts
         self.scope = scope or Scope.empty()
         self.offences = OffenceTable(kb.offences)
 
@@ -193,6 +196,7 @@ class Responder:
         source = unit.source if unit else topic.sources[0].url
         paragraphs = [
             [Line(topic.title, "title"), Line(body)],
+            self._local_numbers(topic),
             self._do_now(topic),
             [self._source_line(topic, source)],
         ]
@@ -359,6 +363,16 @@ class Responder:
         return row
 
     # -- shared parts ----------------------------------------------------------------------
+    def _local_numbers(self, topic: Topic) -> list[Line]:
+        """The force's own numbers, on the topics whose card shows them (local-contacts.yaml).
+
+        They come before "Do now", whose lines give way first when the reply runs long.
+        """
+        if self.contacts is None:
+            return []
+        lines = self.contacts.card_lines(topic)
+        return [Line(line, "item") for line in lines] if lines else []
+
     def _do_now(self, topic: Topic) -> list[Line]:
         actions = topic.officer_action[:3]
         if not actions:

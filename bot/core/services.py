@@ -32,7 +32,9 @@ class Knowledge:
     def responder(self) -> Responder:
         """What every adapter asks for the first reply to free text."""
         if self._responder is None:
-            self._responder = Responder(self.kb, self.engine, self.indicators, self.scope)
+            self._responder = Responder(
+                self.kb, self.engine, self.indicators, self.scope, self.contacts
+            )
         return self._responder
 
 
