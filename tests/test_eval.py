@@ -30,8 +30,10 @@ def test_eval_set_covers_every_topic(knowledge: Knowledge) -> None:
 @pytest.mark.parametrize(
     ("path", "top1", "top3", "oos", "answer_ok"),
     [
-        (EVAL, 0.90, 0.97, 0.95, 0.88),  # the set the engine and content were tuned to
-        (HOLDOUT, 0.85, 0.95, 0.90, 0.0),  # written separately, never tuned on: the honest check
+        (EVAL, 0.92, 0.97, 0.95, 0.90),  # the set the engine and content were tuned to
+        # Written separately and never tuned on: floors that catch a regression, below the
+        # issue's targets, which are measured on the holdout and reported, not tuned to.
+        (HOLDOUT, 0.85, 0.95, 0.80, 0.80),
     ],
 )
 def test_quality_targets(knowledge: Knowledge, path, top1, top3, oos, answer_ok) -> None:

@@ -41,7 +41,7 @@ MAX_CONCEPTS = 40  # a pasted paragraph is judged on its first forty content wor
 MAX_PHRASE = 8
 FIELDS = ("name", "keywords", "asks", "summary", "body")
 # `asks`: the phrasings of the topic's answer units, how officers ask for its facts.
-FIELD_WEIGHT = {"name": 1.0, "keywords": 0.9, "asks": 0.9, "summary": 0.8, "body": 0.55}
+FIELD_WEIGHT = {"name": 1.0, "keywords": 0.9, "asks": 0.8, "summary": 0.8, "body": 0.55}
 BM25_WEIGHTS = (0.0, 10.0, 5.0, 5.0, 3.0, 1.0)  # topic key (unindexed), then FIELDS
 
 
