@@ -123,7 +123,15 @@ class OffenceTable:
         return next((o for o in self.offences if o.topic == topic_id), None)
 
     def names(self) -> list[str]:
-        return [o.aliases[0] if o.aliases else o.name for o in self.offences]
+        """What the table holds, statute by statute: "Modern Slavery Act 2015 (s1, s2)"."""
+        by_statute: dict[str, list[str]] = {}
+        for o in self.offences:
+            section = re.match(r"s\d+[A-Za-z]?(\(\w+\))?", o.section)
+            named = section.group(0) if section else (o.aliases[0] if o.aliases else o.name)
+            shown = by_statute.setdefault(o.statute, [])
+            if named not in shown:
+                shown.append(named)
+        return [f"{statute} ({', '.join(shown)})" for statute, shown in by_statute.items()]
 
 
 class Responder:
@@ -242,7 +250,7 @@ class Responder:
 
     def _not_held(self, result: SearchResult, named: str | None) -> Reply:
         what = f"'{named}'" if named else "that offence"
-        names = ", ".join(self.offences.names())
+        names = "; ".join(self.offences.names())
         line = f"I don't hold sentencing or points to prove for {what}."
         covered = f"My offence table covers: {names}." if names else ""
         paragraphs = fit([[Line(line), Line(covered)] if covered else [Line(line)]])
