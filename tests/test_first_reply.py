@@ -150,3 +150,18 @@ def test_fit_drops_do_now_lines_before_cutting_the_answer() -> None:
     fitted = fit(paras, limit=800)
     text = "\n\n".join("\n".join(line.text for line in p) for p in fitted)
     assert len(text) <= 800 and "A" * 500 in text and "1. " in text and "3. " not in text
+
+
+def test_a_danger_sign_makes_a_scene_and_its_step_stays_whole(knowledge: Knowledge) -> None:
+    """Plugging is a medical emergency: the long scene keeps the ambulance step as written,
+    even when the search alone would answer from the custody topic."""
+    question = (
+        "15yo arrested for supply, says drugs were plugged, 3 phones and cash, "
+        "scared of the older lads, what do I do"
+    )
+    reply = knowledge.responder.respond(question)
+    assert reply.kind == "scene" and len(reply.text) <= MAX_REPLY
+    assert "1. Someone may be in immediate danger: call 999 now. Anyone who may have drugs" in (
+        reply.text
+    )
+    assert "plugging" in reply.text.split("\n")[1].lower()

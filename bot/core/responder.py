@@ -308,13 +308,15 @@ class Responder:
         top = result.hits[0].topic if result.answered else None
         scores = [h.score for h in result.hits] + [0.0]
         clear = scores[0] - scores[1] >= self.engine.tuning.margin
-        if top is not None and top.category in ("legislation", "background") and clear:
+        danger = any("danger" in i.flags for i in seen)  # someone may need help right now
+        law = top is not None and top.category in ("legislation", "background")
+        if law and clear and not danger:
             return None  # a question about the law or a term that mentions a child
         name, topic = self._checklist_for(who, seen, top)
         steps = self.indicators.steps(seen, {who})
         listed = self.indicators.spec.checklists[name].topic if name else topic.id
         # The signs as the checklist names them; other topics' look-alike items repeat them.
-        shown = [i for i in seen if i.topic_id == listed] or seen
+        shown = [i for i in seen if i.topic_id == listed or "danger" in i.flags] or seen
         labels = list(dict.fromkeys(i.label for i in shown))[:MAX_SEEN]
         title = (
             "Possible child exploitation: what to do now"
@@ -405,14 +407,18 @@ def _button(text: str) -> str:
 
 
 def _shorten_steps(paragraphs: list[list[Line]]) -> list[list[Line]]:
-    """Scene steps are whole sentences from checks.yaml; over the limit, each keeps its first."""
+    """Scene steps are whole sentences from checks.yaml, in order of urgency. Over the limit,
+    the last ones keep only their first sentence first, then whole steps go from the end: the
+    first, most urgent one always stays as written."""
     from bot.core.reply import MAX_REPLY, plain_text
 
-    if len(plain_text(paragraphs)) <= MAX_REPLY:
-        return paragraphs
-
-    def first(line: Line) -> Line:
-        number, _, step = line.text.partition(" ")
-        return Line(f"{number} {short_line(step, 200)}", line.style)
-
-    return [[first(line) if line.style == "item" else line for line in p] for p in paragraphs]
+    paras = [list(p) for p in paragraphs]
+    places = [
+        (i, j) for i, p in enumerate(paras) for j, line in enumerate(p) if line.style == "item"
+    ]
+    for i, j in reversed(places[1:]):  # the first, most urgent step stays whole
+        if len(plain_text(paras)) <= MAX_REPLY:
+            break
+        number, _, step = paras[i][j].text.partition(" ")
+        paras[i][j] = Line(f"{number} {short_line(step, 200)}", "item")
+    return paras
