@@ -46,6 +46,7 @@ _NOT_NAMES = frozenset(
     "Year Aged Age Around Approx Only Just Maybe Another The And But Some Took Gave Bus Train "
     "Route Schedule Class Level Cell Block Door Unit Floor House Apartment Count Code".split()
 )
+_SECTION = re.compile(r"\bs\d{1,3}[a-z]?\b")
 OUT_OF_SCOPE_HEAD = "That's outside what I cover."
 NOT_SURE = "I'm not sure I have an answer to that."
 NOT_IN_FORCE = "Commencement not confirmed: check before relying on it."
@@ -312,6 +313,8 @@ class Responder:
         law = top is not None and top.category in ("legislation", "background")
         if law and clear and not danger:
             return None  # a question about the law or a term that mentions a child
+        if not kinds and not danger and _SECTION.search(rewrite(normalise(text))):
+            return None  # "s45 defence kid caught with wraps" asks about the section
         name, topic = self._checklist_for(who, seen, top)
         steps = self.indicators.steps(seen, {who})
         listed = self.indicators.spec.checklists[name].topic if name else topic.id
@@ -358,7 +361,7 @@ class Responder:
         if top is not None and top.category == "indicators":
             fits = self.indicators.spec.subjects.get(top.id, who) == who
             ours = sum(i.topic_id == topic_id for i in seen)
-            if fits and sum(i.topic_id == top.id for i in seen) > ours:
+            if fits and sum(i.topic_id == top.id for i in seen) >= ours:
                 topic_id = top.id
         return name, self.kb.topics[topic_id]
 
