@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from rapidfuzz import fuzz, utils
 
-from bot.core.knowledge import KnowledgeBase
+from bot.core.knowledge import REQUIRED_FILE, KnowledgeBase, required_ids
 from bot.core.problems import Problem, load_yaml, node_line, validation_problems
 from bot.core.topics import SLUG
 
@@ -26,6 +26,7 @@ CUT = "cut off? (end with a full stop; quote text containing ' #', which YAML re
 QUESTION_MAX = 400  # read on a phone screen, with the options below it
 OPTION_MAX = 160
 WHY_MAX = 300
+MIN_PER_REQUIRED = 3  # questions on every required topic, so a topic round is worth playing
 
 
 def _one_line(value: str) -> str:
@@ -235,4 +236,24 @@ def _rules(
 def check_quiz(root: Path, kb: KnowledgeBase) -> list[Problem]:
     """`kb check` validator for the quiz bank (near-duplicates too, which start-up skips)."""
     bank = QuizBank.load(root, kb)
-    return bank.problems + _near_duplicates(bank.questions, bank.lines)
+    return (
+        bank.problems + _near_duplicates(bank.questions, bank.lines) + _thin_topics(root, bank, kb)
+    )
+
+
+def _thin_topics(root: Path, bank: QuizBank, kb: KnowledgeBase) -> list[Problem]:
+    """Every required topic needs `MIN_PER_REQUIRED` valid questions. A required id with no
+    topic file yet is skipped: its absence is already an error of its own."""
+    counts: dict[str, int] = {}
+    for question in bank.questions.values():
+        counts[question.topic] = counts.get(question.topic, 0) + 1
+    return [
+        Problem(
+            root / REQUIRED_FILE,
+            line,
+            f"required topic '{rid}' has {counts.get(rid, 0)} quiz question"
+            f"{'s' if counts.get(rid, 0) != 1 else ''}; it needs at least {MIN_PER_REQUIRED}",
+        )
+        for rid, line in required_ids(root).items()
+        if rid in kb.topics and counts.get(rid, 0) < MIN_PER_REQUIRED
+    ]
