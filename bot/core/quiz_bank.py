@@ -131,6 +131,19 @@ class QuizBank:
         """Question ids of one category, or of all of them."""
         return [q for q, c in self.categories.items() if category in (None, c)]
 
+    def in_topic(self, topic: str | None) -> list[str]:
+        """Question ids on one topic."""
+        return [q for q, question in self.questions.items() if question.topic == topic]
+
+    def topic_category(self, topic: str | None) -> str | None:
+        """The category of a topic that has questions (None if it has none)."""
+        found = next(iter(self.in_topic(topic)), None)
+        return self.categories[found] if found else None
+
+    def topics(self) -> set[str]:
+        """Topics with at least one question."""
+        return {q.topic for q in self.questions.values()}
+
     def count_by_category(self, ids: Iterable[str] | None = None) -> dict[str, int]:
         counts: dict[str, int] = {}
         for qid in self.questions if ids is None else ids:
