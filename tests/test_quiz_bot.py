@@ -167,7 +167,7 @@ async def test_progress_after_several_rounds(bot: Harness) -> None:
     expected = await bot.services.store.run(quiz.progress, RECRUIT)
     assert f"{expected.answered} of {len(quiz.bank.questions)} questions answered" in text
     assert expected.answered >= 12  # the refresher brought back the three mistakes first
-    assert "<pre>" in progress.text and "Mastered = answered right four times" in text
+    assert "<pre>" in progress.text and "Mastered = right every time it came back due" in text
     for label in ("Indicators", "Legislation"):
         line = next(row for row in text.splitlines() if row.startswith(label))
         # share mastered, due today, change over 4 weeks: nothing is mastered on day one, and

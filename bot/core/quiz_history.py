@@ -32,8 +32,8 @@ TREND_WEEKS = 4  # the text's trend: mastered now against this many weeks ago
 CHART_WEEKS = 8
 RECENT_ROUNDS = 5
 MASTERED_MEANS = (
-    "Mastered = answered right four times in a row, each time when it came back due "
-    "(so over 11 days at least); a mistake starts it again."
+    "Mastered = right every time it came back due, until it now returns only every two "
+    "weeks or less often; a mistake brings it back to the start."
 )
 
 

@@ -24,6 +24,7 @@ from bot.telegram.services import role, services
 
 KEY = "cohorts"
 MAX_ROWS = 40
+MAX_CHARS = 4000  # a Telegram message holds 4096
 RECRUIT_WORDS = ("recruit", "recruits")
 USAGE = (
     "<b>/cohort</b>: your recruits' results\n"
@@ -164,17 +165,25 @@ def cohort_html(view: CohortView, titles: dict[str, str], when: datetime) -> str
     lines.append(
         "right: share of answers right; mast.: share of the bank mastered; last: last answer."
     )
-    weak = [r for r in view.recruits[:MAX_ROWS] if r.weakest]
+    tail = []
+    if view.weakest:
+        tail += ["", "<b>The cohort's weakest topics</b> (tap one to read it):"]
+        tail += [f"• {_stat(w, titles)}" for w in view.weakest]
+    weak = [
+        f"• {html.escape(r.name[:30])}: " + ", ".join(_stat(w, titles) for w in r.weakest)
+        for r in view.recruits[:MAX_ROWS]
+        if r.weakest
+    ]
     if weak:
         lines += ["", "<b>Weakest topics per recruit</b> (5 answers or more):"]
-        lines += [
-            f"• {html.escape(r.name[:30])}: " + ", ".join(_stat(w, titles) for w in r.weakest)
-            for r in weak
-        ]
-    if view.weakest:
-        lines += ["", "<b>The cohort's weakest topics</b> (tap one to read it):"]
-        lines += [f"• {_stat(w, titles)}" for w in view.weakest]
-    return "\n".join(lines)
+        room = MAX_CHARS - len("\n".join(lines + tail)) - 60
+        for n, line in enumerate(weak):
+            if len(line) + 1 > room:
+                lines.append(f"… {len(weak) - n} more in /cohort export.")
+                break
+            lines.append(line)
+            room -= len(line) + 1
+    return "\n".join(lines + tail)
 
 
 def _stat(stat: TopicStat, titles: dict[str, str]) -> str:
