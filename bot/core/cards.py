@@ -42,10 +42,9 @@ def answer_blocks(topic: Topic, detail: bool = False) -> list[Block]:
         blocks.append(Block("Detail", ["No further detail is recorded for this topic."]))
     if not detail and topic.officer_action:
         blocks.append(Block("Officer action", topic.officer_action, numbered=True))
-    blocks.append(Block("Sources", [f"{s.title} {s.url}" for s in topic.sources], kind="sources"))
-    blocks.append(
-        Block(None, [f"Reviewed {topic.reviewed:%d %b %Y}. {CAVEAT}"], prose=True, kind="meta")
-    )
+    blocks.append(Block("Sources", [f"{s.label} {s.url}" for s in topic.sources], kind="sources"))
+    # Two items so the caveat wraps on its own line however long the reviewer's role is.
+    blocks.append(Block(None, [f"{topic.reviewed_line}.", CAVEAT], prose=True, kind="meta"))
     return blocks
 
 
