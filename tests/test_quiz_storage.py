@@ -167,6 +167,19 @@ def test_progress_and_the_cohort(quiz: QuizService) -> None:
     assert progress.weakest and all(w.right < w.seen for w in progress.weakest)
 
 
+def test_only_a_recent_round_waits_for_an_answer(quiz: QuizService) -> None:
+    start = datetime(2026, 3, 2, 9, 0)
+    assert quiz.waiting(RECRUIT, when=start) is None  # no round
+    first = quiz.start(RECRUIT, "quiz", when=start).first
+    assert quiz.waiting(RECRUIT, when=start + timedelta(minutes=29)) == first
+    assert quiz.waiting(RECRUIT, when=start + timedelta(minutes=31)) is None  # left long ago
+    quiz.answer(RECRUIT, first.round_id, 0, first.answer, when=start + timedelta(minutes=40))
+    second = quiz.waiting(RECRUIT, when=start + timedelta(minutes=60))
+    assert second is not None and second.position == 1  # an answer keeps the round current
+    quiz.cancel(RECRUIT)
+    assert quiz.waiting(RECRUIT, when=start + timedelta(minutes=61)) is None
+
+
 def test_cohorts_enrol_through_a_trainers_invite_and_show_results(quiz: QuizService) -> None:
     access = Access(frozenset())
     cohorts = Cohorts(quiz.bank, access)

@@ -12,7 +12,7 @@ import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from peewee import (
     IntegerField,
     SmallIntegerField,
     TextField,
+    fn,
 )
 
 from bot.core.access import User, now
@@ -49,6 +50,7 @@ from bot.core.quiz_schedule import (
 from bot.core.topics import CATEGORIES
 
 TOPIC = "topic"  # the kind of a round on one topic; its questions say which topic
+QUESTION_IDLE = timedelta(minutes=30)  # after this, typing "B" is no longer taken as an answer
 
 
 class QuizRound(BaseModel):
@@ -426,6 +428,21 @@ class QuizService:
         """The open round's waiting question (to show it again)."""
         round_ = self._open(user_id)
         if round_ is None:
+            return None
+        return self._next_shown(round_.id, json.loads(round_.items), round_.position, now())
+
+    def waiting(
+        self, user_id: int, idle: timedelta = QUESTION_IDLE, when: datetime | None = None
+    ) -> Shown | None:
+        """The question the recruit is on, if their open round was started or answered within
+        `idle`: a round left open for days does not capture what they type."""
+        round_ = self._open(user_id)
+        if round_ is None:
+            return None
+        answered = (
+            QuizAnswer.select(fn.MAX(QuizAnswer.at)).where(QuizAnswer.round == round_.id).scalar()
+        )
+        if (when or now()) - max(round_.started_at, answered or round_.started_at) > idle:
             return None
         return self._next_shown(round_.id, json.loads(round_.items), round_.position, now())
 

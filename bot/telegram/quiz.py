@@ -640,7 +640,7 @@ async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
         or not _ANSWER_LIKE.match(message.text or "")
     ):
         return False
-    current = await services(context).store.run(_quiz(context).current, update.effective_user.id)
+    current = await services(context).store.run(_quiz(context).waiting, update.effective_user.id)
     if current is None:
         return False
     await message.reply_text(
