@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.config import SettingsError
+from bot.core import quiz_topics
 from bot.core.quiz import (
     TOPIC,
     Answered,
@@ -356,20 +357,8 @@ def topic_round_button(topic: Topic, lead: str = "") -> InlineKeyboardButton:
 def find_topic(
     context: ContextTypes.DEFAULT_TYPE, wanted: str
 ) -> tuple[Topic | None, list[Topic]]:
-    """The topic `/quiz WORDS` names (by id, alias or title, else by the question search),
-    or None with the nearest topics that have questions."""
-    kb = services(context).knowledge.kb
-    quizzed = _quiz(context).bank.topics()
-    folded = " ".join(wanted.split()).casefold()
-    for topic in kb.topics.values():
-        names = [topic.id, topic.title, *topic.aliases]
-        if topic.id in quizzed and folded in (n.casefold() for n in names):
-            return topic, []
-    result = services(context).knowledge.engine.search(wanted, limit=5)
-    hits = [h.topic for h in result.hits if h.topic.id in quizzed]
-    if result.answered and result.hits[0].topic.id in quizzed:
-        return result.hits[0].topic, []
-    return None, hits[:3]
+    knowledge = services(context).knowledge
+    return quiz_topics.find_topic(knowledge.kb, knowledge.engine, _quiz(context).bank, wanted)
 
 
 def zone(tz: ZoneInfo) -> str:
