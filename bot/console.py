@@ -19,8 +19,8 @@ Commands:
   /topics        browse every topic by category
   /more          more detail on the last answer
   <number>       open a numbered topic from the last list
-  /quiz [cat]    five refresher questions (indicators, safeguarding, legislation, background);
-                 answer with A, B, C or D
+  /quiz [cat]    five refresher questions (indicators, safeguarding, legislation, background),
+                 or on one topic: /quiz cuckooing; answer with A, B, C or D
   /refresh       refresher questions due for review first
   /progress      your refresher progress this session
   /cancel        stop a quiz round
@@ -155,15 +155,27 @@ class QuizChat:
         self.local = LocalQuiz(QuizBank.cached(console.knowledge.kb))
 
     def start(self, kind: str, wanted: str) -> str:
-        from bot.core.quiz import parse_category
+        from bot.core.quiz import TOPIC, parse_category
+        from bot.core.quiz_topics import find_topic
 
-        category = None
+        category = topic = None
         if wanted.strip() and wanted.strip().casefold() != "all":
             category = parse_category(wanted)
             if category is None:
-                names = ", ".join(CATEGORY_LABELS)
-                return f"Unknown category {wanted.strip()!r}. Choose one of: {names}."
-        started = self.local.start(kind, category)
+                knowledge = self.console.knowledge
+                found, nearest = find_topic(
+                    knowledge.kb, knowledge.engine, self.local.bank, wanted
+                )
+                if found is None:
+                    names = ", ".join(CATEGORY_LABELS)
+                    near = "; ".join(f"/quiz {t.id}" for t in nearest)
+                    return (
+                        f"I couldn't tell which subject {wanted.strip()!r} means. "
+                        + (f"Nearest: {near}. " if near else "")
+                        + f"Categories: {names}."
+                    )
+                kind, topic = TOPIC, found.id
+        started = self.local.start(kind, category, topic=topic)
         if started.first is None:
             return "Nothing to ask right now. Try /quiz for a practice round."
         head = "(Your unfinished round was set aside.)\n" if started.replaced else ""
