@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
+from bot.core.migrations import SchemaTooNew
 from bot.core.services import KnowledgeError, load_knowledge
 
 
@@ -36,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     from bot.core.notes_cli import add_parser as add_notes_parser
 
     add_notes_parser(sub)
+    db = sub.add_parser("db", help="database schema: version and upgrade")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply pending schema migrations (start-up does it too)")
+    db_sub.add_parser("version", help="the database's schema version and this code's")
     return parser
 
 
@@ -59,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 1
     except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except SchemaTooNew as exc:
         print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -166,6 +174,24 @@ def _notes(args: argparse.Namespace, settings: Settings) -> int:
     return run(args, settings)
 
 
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core import migrations
+    from bot.core.db import connect_url
+    from bot.core.schema import MODELS
+
+    db = connect_url(settings.database_url)
+    try:
+        if args.db_command == "version":
+            with db.connection_context():
+                version = migrations.current_version(db)
+            print(f"db version: database {version}, code {migrations.latest()}")
+            return 0 if version == migrations.latest() else 1
+        print(migrations.upgrade(db, MODELS).summary())
+        return 0
+    finally:
+        db.close()
+
+
 COMMANDS = {
     "run": _run,
     "console": _console,
@@ -173,4 +199,5 @@ COMMANDS = {
     "eval": _eval,
     "kb": _kb,
     "notes": _notes,
+    "db": _db,
 }

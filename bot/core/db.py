@@ -49,14 +49,25 @@ def connect_url(url: str) -> Database:
     return connect(url)
 
 
-def open_database(url: str) -> Database:
-    """Connect, bind every model and create missing tables (idempotent)."""
+def open_database(url: str, upgrade: bool = True) -> Database:
+    """Connect, bind every model and bring the schema up to date (`migrations.upgrade`).
+
+    Raises `SchemaTooNew` for a database written by a newer release. With `upgrade=False`
+    (the doctor, a backup) nothing is changed and an old schema is left for the caller to report.
+    """
+    from bot.core.migrations import check_not_newer, current_version
+    from bot.core.migrations import upgrade as upgrade_schema
     from bot.core.schema import MODELS
 
     db = connect_url(url)
     database.initialize(db)
-    with db.connection_context():
-        db.create_tables(MODELS, safe=True)
+    if upgrade:
+        result = upgrade_schema(db, MODELS)
+        if result.changed and result.before:
+            log.info(result.summary())
+    else:
+        with db.connection_context():
+            check_not_newer(current_version(db))
     return db
 
 
