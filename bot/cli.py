@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     from bot.core.notes_cli import add_parser as add_notes_parser
 
     add_notes_parser(sub)
+    backup = sub.add_parser("backup", help="a checked copy of the database, safe while running")
+    backup.add_argument("--out", type=Path, required=True, metavar="FILE")
     db = sub.add_parser("db", help="database schema: version and upgrade")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending schema migrations (start-up does it too)")
@@ -192,6 +194,24 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
         db.close()
 
 
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.backup import backup, record
+    from bot.core.db import open_database
+
+    result = backup(settings.database_url, args.out)
+    for line in result.lines:
+        print(line)
+    if not result.ok:
+        return 1
+    live = open_database(settings.database_url, upgrade=False)
+    try:
+        with live.connection_context():
+            record(args.out, result.lines[-1].removeprefix("copy: "))
+    finally:
+        live.close()
+    return 0
+
+
 COMMANDS = {
     "run": _run,
     "console": _console,
@@ -200,4 +220,5 @@ COMMANDS = {
     "kb": _kb,
     "notes": _notes,
     "db": _db,
+    "backup": _backup,
 }

@@ -34,15 +34,23 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a `sqlite:///relative` or `sqlite:////absolute` URL; None otherwise."""
+    if not urlparse(url).scheme.startswith("sqlite"):
+        return None
+    path = url.split("://", 1)[1].lstrip("/") if "://" in url else url
+    if not path or path == ":memory:":
+        return None
+    return Path("/" + path if url.startswith("sqlite:////") else path)
+
+
 def connect_url(url: str) -> Database:
     """A peewee database for `sqlite:///path` or `postgresql://...` (pragmas for SQLite)."""
     scheme = urlparse(url).scheme
     if scheme.startswith("sqlite"):
-        path = url.split("://", 1)[1].lstrip("/") if "://" in url else url
-        if path and path != ":memory:":
-            Path("/" + path if url.startswith("sqlite:////") else path).parent.mkdir(
-                parents=True, exist_ok=True
-            )
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         return connect(url, pragmas=SQLITE_PRAGMAS)
     if scheme in ("postgres", "postgresql"):
         url = "postgresql" + url[len(scheme) :]
