@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--webhook", metavar="URL", help="run a webhook at URL instead of polling")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("console", help="chat with the bot in the terminal")
+    serve = sub.add_parser("serve", help="the Telegram bot only (for a service manager)")
+    serve.add_argument("--webhook", metavar="URL", default=argparse.SUPPRESS, help="as above")
+    sub.add_parser("doctor", help="check settings, knowledge, database, Bot API, time zone")
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("query")
     ask.add_argument("--json", action="store_true", help="machine-readable output")
@@ -51,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as exc:
+        if args.command == "doctor":
+            from bot.doctor import settings_failure
+
+            return settings_failure(str(exc))
         print(exc, file=sys.stderr)
         return 2
     logging.basicConfig(
@@ -80,10 +87,35 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.webhook:
             print("--webhook needs TELEGRAM_BOT_TOKEN to be set.", file=sys.stderr)
             return 2
+        print(
+            "run_bot.py: no TELEGRAM_BOT_TOKEN, starting the terminal chat "
+            "(`run_bot.py serve` runs the Telegram bot or fails)",
+            file=sys.stderr,
+        )
         return _console(args, settings)
+    return _serve(args, settings)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.telegram_bot_token is None:
+        print(
+            "serve: TELEGRAM_BOT_TOKEN is not set; put the token from @BotFather in it "
+            "(environment or .env)",
+            file=sys.stderr,
+        )
+        return 2
     from bot.telegram.app import run_telegram
 
-    return run_telegram(settings, webhook_url=args.webhook or settings.webhook_url)
+    webhook = args.webhook or settings.webhook_url
+    how = f"webhook {webhook}" if webhook else "long polling"
+    print(f"run_bot.py: starting the Telegram bot ({how})", file=sys.stderr)
+    return run_telegram(settings, webhook_url=webhook)
+
+
+def _doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.doctor import run_doctor
+
+    return run_doctor(settings)
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
@@ -215,6 +247,8 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
 COMMANDS = {
     "run": _run,
     "console": _console,
+    "serve": _serve,
+    "doctor": _doctor,
     "ask": _ask,
     "eval": _eval,
     "kb": _kb,

@@ -41,6 +41,7 @@ from bot.telegram import (
     notes_reports,
     quiz,
     refer,
+    whoami,
 )
 from bot.telegram import callbacks as cb
 from bot.telegram.errors import on_error
@@ -156,6 +157,7 @@ def build_application(
     app.add_handler(CommandHandler("help", basics.help_command))
     app.add_handler(CommandHandler("cancel", basics.cancel))
     app.add_handler(CommandHandler("topics", browse.topics))
+    app.add_handler(CommandHandler("whoami", whoami.whoami))
     app.add_handler(CommandHandler("invite", admin.invite))
     app.add_handler(CommandHandler("revoke", admin.revoke))
     app.add_handler(CommandHandler("role", admin.set_role))

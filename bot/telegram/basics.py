@@ -33,6 +33,7 @@ OFFICER_COMMANDS = [
     ("refresh", "Your refresher: questions due for review first"),
     ("progress", "Your refresher progress by category"),
     ("remind", "Daily refresher reminder: /remind 07:30, or /remind off"),
+    ("whoami", "Your Telegram user id"),
     ("help", "How to ask, and what I can do"),
     ("cancel", "Stop what you are doing"),
 ]
