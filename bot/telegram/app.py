@@ -41,6 +41,7 @@ from bot.telegram import (
     notes_reports,
     quiz,
     refer,
+    status,
     whoami,
 )
 from bot.telegram import callbacks as cb
@@ -125,6 +126,7 @@ def build_application(
     )
     app = (
         ApplicationBuilder()
+        .application_class(status.MeasuredApplication)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(
@@ -146,6 +148,7 @@ def build_application(
         .build()
     )
     app.bot_data["services"] = svc
+    status.reply_times(app)  # uptime counts from here
 
     # Group -1 is the gate: every update passes it first, and it stops strangers (and floods)
     # with ApplicationHandlerStop before any handler below can see them.
@@ -164,6 +167,7 @@ def build_application(
     app.add_handler(CommandHandler("users", admin.users))
     app.add_handler(CommandHandler("gaps", admin.gaps))
     app.add_handler(CommandHandler("feedback", admin.feedback))
+    app.add_handler(CommandHandler("status", status.status_command))
     # Field notes: /note and /amend start a flow that /cancel ends (the canceller below).
     app.add_handler(CommandHandler("note", notes.note_command))
     app.add_handler(CommandHandler("amend", notes.amend_command))

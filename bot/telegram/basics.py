@@ -49,6 +49,7 @@ ADMIN_COMMANDS = [
     ("role", "/role USER officer|supervisor|trainer"),
     ("gaps", "Questions I could not answer"),
     ("feedback", "Answers flagged as wrong"),
+    ("status", "Uptime, reply times, database, last backup, reviews due"),
 ]
 
 
