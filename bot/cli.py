@@ -121,7 +121,11 @@ def _doctor(args: argparse.Namespace, settings: Settings) -> int:
 def _console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import run_console
 
-    return run_console(load_knowledge(settings.knowledge_dir))
+    return run_console(
+        load_knowledge(settings.knowledge_dir),
+        database_url=settings.database_url,
+        timezone=settings.timezone,
+    )
 
 
 def _tool_knowledge(settings: Settings):

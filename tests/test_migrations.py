@@ -21,11 +21,14 @@ from tests.conftest import ROOT
 from tests.fixtures import schema_v1
 
 
-def run_bot(*args: str, url: str, **env: str) -> subprocess.CompletedProcess:
+def run_bot(
+    *args: str, url: str, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
     clean.update(DATABASE_URL=url, LOG_LEVEL="WARNING", **env)
     return subprocess.run(
         [sys.executable, str(ROOT / "run_bot.py"), *args],
+        input=stdin,
         capture_output=True,
         text=True,
         cwd=ROOT,
