@@ -281,7 +281,7 @@ class NoteFlow:
 
     def _tags(self, text: str) -> list[str]:
         indicators = self.knowledge.indicators
-        return [i.tag for i in indicators.tag(text)] if indicators and text else []
+        return [i.tag for i in indicators.tag_note(text)] if indicators and text else []
 
     @staticmethod
     def _problem(text: str, limit: int, what: str) -> str | None:
