@@ -239,10 +239,14 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
         print(line)
     if not result.ok:
         return 1
+    from peewee import DatabaseError
+
     live = open_database(settings.database_url, upgrade=False)
     try:
         with live.connection_context():
             record(args.out, result.lines[-1].removeprefix("copy: "))
+    except DatabaseError as exc:  # an empty database has no audit table yet
+        print(f"backup: not recorded in the audit table ({type(exc).__name__})")
     finally:
         live.close()
     return 0
