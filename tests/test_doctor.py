@@ -154,6 +154,10 @@ async def test_serve_runs_the_telegram_bot(botapi: FakeBotAPI, tmp_path: Path) -
     )
     try:
         await botapi.wait("deleteWebhook", timeout=30)
+        mark = botapi.mark()
+        botapi.send(800077, "/whoami")  # a stranger: the bot is up and polling
+        [reply] = await botapi.wait("sendMessage", chat_id=800077, after=mark, timeout=10)
+        assert "800077" in reply.text
     finally:
         bot.send_signal(signal.SIGINT)
         _, stderr = bot.communicate(timeout=30)
