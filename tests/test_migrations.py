@@ -87,6 +87,7 @@ def test_release_1_database_upgrades_with_every_row_intact(db_url: str) -> None:
     out = run_bot("db", "upgrade", url=db_url)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("db upgrade: schema version")
+    assert "predates versioning" in out.stdout or "->" in out.stdout
     verify = run_bot("notes", "verify", url=db_url)
     assert verify.returncode == 0, verify.stdout
     assert "4 entries" in verify.stdout and ": OK" in verify.stdout
@@ -165,10 +166,20 @@ def test_a_newer_database_is_refused(db_url: str) -> None:
             "CURRENT_TIMESTAMP)"
         )
     db.close()
-    for args in (("db", "upgrade"), ("notes", "verify")):
-        out = run_bot(*args, url=db_url)
+    bot = {
+        "TELEGRAM_BOT_TOKEN": "123456:TEST-token",
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+    }
+    for args, env in (
+        (("db", "upgrade"), {}),
+        (("notes", "verify"), {}),
+        (("serve",), bot),  # refused before the Bot API is ever called
+        (("console",), {}),
+    ):
+        out = run_bot(*args, url=db_url, stdin="/note a note\n", **env)
         assert out.returncode == 2, out.stdout
-        [line] = out.stderr.strip().splitlines()
+        assert "Traceback" not in out.stderr
+        line = out.stderr.strip().splitlines()[-1]  # after serve's "starting ..." line
         assert f"schema is version {latest() + 1}" in line and "newer release" in line
     with pytest.raises(SchemaTooNew):
         open_database(db_url)

@@ -70,6 +70,7 @@ class SchemaVersion(Model):
 class Upgrade:
     before: int  # 0: an empty database
     after: int
+    stamped: bool = False  # a database from before versioning got its version recorded
 
     @property
     def changed(self) -> bool:
@@ -77,7 +78,8 @@ class Upgrade:
 
     def summary(self) -> str:
         if not self.changed:
-            return f"db upgrade: schema version {self.after} is current"
+            known = " (recorded: it predates versioning)" if self.stamped else ""
+            return f"db upgrade: schema version {self.after} is current{known}"
         if self.before == 0:
             return f"db upgrade: new database created at schema version {self.after}"
         return f"db upgrade: schema version {self.before} -> {self.after}"
@@ -119,7 +121,8 @@ def upgrade(db: Database, models: list[type[Model]]) -> Upgrade:
             db.create_tables(models, safe=True)
             SchemaVersion.create(version=latest())
             return Upgrade(0, latest())
-        if not SchemaVersion.select().exists():
+        stamped = not SchemaVersion.select().exists()
+        if stamped:
             SchemaVersion.create(version=before)  # a database from before versioning
         migrator = SchemaMigrator.from_database(db)
         for version in range(before + 1, latest() + 1):
@@ -129,4 +132,4 @@ def upgrade(db: Database, models: list[type[Model]]) -> Upgrade:
             SchemaVersion.create(version=version)
         # A brand-new table needs no more than its model in schema.MODELS.
         db.create_tables(models, safe=True)
-    return Upgrade(before, latest())
+    return Upgrade(before, latest(), stamped)
