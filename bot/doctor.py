@@ -99,11 +99,11 @@ def _knowledge(settings: Settings) -> list[Check]:
 
 def _database(settings: Settings) -> list[Check]:
     from bot.core import migrations
-    from bot.core.backup import _redacted
+    from bot.core.backup import redacted_url
     from bot.core.db import connect_url, is_sqlite, sqlite_path
 
     url = settings.database_url
-    shown = _redacted(url)
+    shown = redacted_url(url)
     path = sqlite_path(url)
     checks: list[Check] = []
     if path is not None and not path.exists():

@@ -97,7 +97,7 @@ def _sqlite(source: Path, out: Path) -> BackupResult:
     return BackupResult(ok, [f"backup: {size} bytes to {out} (mode 0600)", f"copy: {summary}"])
 
 
-def _redacted(url: str) -> str:
+def redacted_url(url: str) -> str:
     """The URL without its password: what may be printed."""
     parts = urlparse(url)
     if parts.password is None:
@@ -122,7 +122,7 @@ def pg_dump_command(url: str, out: Path) -> list[str]:
     schema = _schema(url)
     if schema:
         command.append(f"--schema={schema}")
-    return [*command, _redacted(url.replace("postgres://", "postgresql://", 1))]
+    return [*command, redacted_url(url.replace("postgres://", "postgresql://", 1))]
 
 
 def _postgres(url: str, out: Path) -> BackupResult:
@@ -175,7 +175,7 @@ def _check_dump(url: str, out: Path, env: dict[str, str]) -> tuple[bool, str]:
                 "restore into (needs CREATEDB); `pg_restore --list` it, or verify after restoring"
             )
         restore = subprocess.run(
-            ["pg_restore", "--no-owner", f"--dbname={_redacted(scratch_url)}", str(out)],
+            ["pg_restore", "--no-owner", f"--dbname={redacted_url(scratch_url)}", str(out)],
             env=env,
             capture_output=True,
             text=True,
