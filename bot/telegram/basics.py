@@ -25,7 +25,7 @@ WELCOME = (
 OFFICER_COMMANDS = [
     ("topics", "Browse every topic by category"),
     ("note", "Write a field note: /note, or /note what you saw"),
-    ("mynotes", "Your recent field notes"),
+    ("mynotes", "Your recent field notes; /mynotes REF shows one in full"),
     ("amend", "/amend REF: add a correction to one of your notes"),
     ("check", "Scene checklist: /check child, cuckooing or adult"),
     ("refer", "Which referral route? A few questions, then the steps"),
