@@ -193,6 +193,7 @@ def _kb(args: argparse.Namespace, settings: Settings) -> int:
                 "body": t.body,
                 "sources": [s.model_dump() for s in t.sources],
                 "reviewed": t.reviewed.isoformat(),
+                "reviewed_by": t.reviewed_by,
             }
             for t in kb.topics.values()
         ]

@@ -196,7 +196,9 @@ class Console:
         self.last = topic
         kb = self.knowledge.kb
         self.choices = [kb.topics[r] for r in topic.related if r in kb.topics]
-        text = render_text(answer_blocks(topic))
+        contacts = self.knowledge.contacts
+        local = contacts.card_lines(topic) if contacts else None
+        text = render_text(answer_blocks(topic, local=local))
         if self.choices:
             text += "Related: " + "  ".join(
                 f"{n}. {t.title}" for n, t in enumerate(self.choices, 1)

@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.core.problems import Problem, load_yaml, node_line, parse_yaml, validation_problems
+from bot.core.provenance import provenance_problems
 from bot.core.topics import CATEGORIES, Topic
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -46,6 +47,7 @@ def load_topic(path: Path) -> tuple[Topic | None, list[Problem]]:
         return None, validation_problems(exc, path, node, offset=1)
 
     problems = _body_problems(topic, path, body_line, node)
+    problems.extend(provenance_problems(topic, path, front, node))
     if topic.id != path.stem:
         problems.append(
             Problem(
