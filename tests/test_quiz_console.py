@@ -12,7 +12,7 @@ def test_a_round_in_the_terminal(knowledge: Knowledge) -> None:
     first = console.handle("/quiz law")
     assert first.startswith("Question 1 of 5 (Legislation and powers)")
     assert "\n  A. " in first and first.rstrip().endswith(".")
-    shown = console.quiz.local.current()
+    shown = console.quiz.current()
     wrong = shown.letters[(shown.answer + 1) % len(shown.order)]
     reply = console.handle(wrong.lower() + ")")
     assert "Not quite. You chose" in reply and "Answer: " + shown.letters[shown.answer] in reply
@@ -21,7 +21,7 @@ def test_a_round_in_the_terminal(knowledge: Knowledge) -> None:
     card = console.handle("1")  # "Read the topic"
     assert card.startswith("== ") and "Key points:" in card
     for _ in range(4):
-        current = console.quiz.local.current()
+        current = console.quiz.current()
         typed = "true" if current.question.type == "truefalse" and current.answer == 0 else None
         reply = console.handle(typed or current.letters[current.answer])
         assert reply.startswith("Right: ")
@@ -41,7 +41,7 @@ def test_a_topic_round_in_the_terminal(knowledge: Knowledge) -> None:
     first = console.handle("/quiz Operation Jetway")
     assert first.startswith("Question 1 of 3 (Background and terms)")
     topics = set()
-    while (current := console.quiz.local.current()) is not None:
+    while (current := console.quiz.current()) is not None:
         topics.add(current.question.topic)
         console.handle(current.letters[current.answer])
     assert topics == {"operation-jetway"}

@@ -46,6 +46,8 @@ from bot.telegram import (
     notes_reports,
     quiz,
     refer,
+    status,
+    whoami,
 )
 from bot.telegram import callbacks as cb
 from bot.telegram.errors import on_error
@@ -129,6 +131,7 @@ def build_application(
     )
     app = (
         ApplicationBuilder()
+        .application_class(status.MeasuredApplication)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(
@@ -150,6 +153,7 @@ def build_application(
         .build()
     )
     app.bot_data["services"] = svc
+    status.reply_times(app)  # uptime counts from here
 
     # Group -1 is the gate: every update passes it first, and it stops strangers (and floods)
     # with ApplicationHandlerStop before any handler below can see them.
@@ -161,12 +165,14 @@ def build_application(
     app.add_handler(CommandHandler("help", basics.help_command))
     app.add_handler(CommandHandler("cancel", basics.cancel))
     app.add_handler(CommandHandler("topics", browse.topics))
+    app.add_handler(CommandHandler("whoami", whoami.whoami))
     app.add_handler(CommandHandler("invite", cohorts.invite))  # trainers' own, else admin's
     app.add_handler(CommandHandler("revoke", admin.revoke))
     app.add_handler(CommandHandler("role", admin.set_role))
     app.add_handler(CommandHandler("users", admin.users))
     app.add_handler(CommandHandler("gaps", admin.gaps))
     app.add_handler(CommandHandler("feedback", admin.feedback))
+    app.add_handler(CommandHandler("status", status.status_command))
     # Field notes: /note and /amend start a flow that /cancel ends (the canceller below).
     app.add_handler(CommandHandler("note", notes.note_command))
     app.add_handler(CommandHandler("amend", notes.amend_command))

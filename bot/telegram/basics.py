@@ -25,7 +25,7 @@ WELCOME = (
 OFFICER_COMMANDS = [
     ("topics", "Browse every topic by category"),
     ("note", "Write a field note: /note, or /note what you saw"),
-    ("mynotes", "Your recent field notes"),
+    ("mynotes", "Your recent field notes; /mynotes REF shows one in full"),
     ("amend", "/amend REF: add a correction to one of your notes"),
     ("check", "Scene checklist: /check child, cuckooing or adult"),
     ("refer", "Which referral route? A few questions, then the steps"),
@@ -33,6 +33,7 @@ OFFICER_COMMANDS = [
     ("refresh", "Your refresher: questions due for review first"),
     ("progress", "Your refresher progress: mastered, due, trend and a chart"),
     ("remind", "Daily refresher reminder: /remind 07:30, or /remind off"),
+    ("whoami", "Your Telegram user id"),
     ("help", "How to ask, and what I can do"),
     ("cancel", "Stop what you are doing"),
 ]
@@ -51,6 +52,7 @@ ADMIN_COMMANDS = [
     ("role", "/role USER officer|supervisor|trainer"),
     ("gaps", "Questions I could not answer"),
     ("feedback", "Answers flagged as wrong"),
+    ("status", "Uptime, reply times, database, last backup, reviews due"),
 ]
 
 
