@@ -1,16 +1,22 @@
 """What the bot could not answer, and answers officers flagged as wrong: the curators' to-do list.
 
 Unanswered questions are kept without the asker's id: curators need the words, not the person.
+A report of a wrong answer keeps an optional one-line reason, and a key for the answer message
+it came from (keyed by the adapter so it names no one) that makes a second tap file nothing.
 """
 
 from __future__ import annotations
 
-from peewee import AutoField, CharField, DateTimeField, TextField, fn
+from dataclasses import dataclass
+from datetime import datetime
+
+from peewee import JOIN, AutoField, CharField, DateTimeField, ForeignKeyField, TextField, fn
 
 from bot.core.access import now
-from bot.core.db import BaseModel
+from bot.core.db import BaseModel, database
 
 MAX_KEPT = 500  # characters of a question worth keeping for curators
+MAX_REASON = 300  # one line
 
 
 class Gap(BaseModel):
@@ -48,9 +54,57 @@ def top_gaps(limit: int = 10) -> list[tuple[str, int]]:
     return [(row.text, row.n) for row in rows]
 
 
-def record_feedback(topic_id: str, question: str) -> None:
-    Feedback.create(topic_id=topic_id[:80], question=question.strip()[:MAX_KEPT])
+class FeedbackDetail(BaseModel):
+    feedback = ForeignKeyField(Feedback, primary_key=True, on_delete="CASCADE")
+    message_key = CharField(max_length=64, unique=True)  # one report per answer message
+    reason = TextField(null=True)
+    reason_at = DateTimeField(null=True)
 
 
-def recent_feedback(limit: int = 15) -> list[Feedback]:
-    return list(Feedback.select().order_by(Feedback.at.desc(), Feedback.id.desc()).limit(limit))
+@dataclass(frozen=True)
+class Report:
+    """A "Wrong answer?" report as curators read it."""
+
+    id: int
+    topic_id: str
+    question: str
+    reason: str | None
+    at: datetime
+
+
+def record_feedback(topic_id: str, question: str, message_key: str | None = None) -> int | None:
+    """File a report; None when this answer message was already reported (a double tap)."""
+    with database.atomic():
+        if (
+            message_key
+            and FeedbackDetail.select().where(FeedbackDetail.message_key == message_key).exists()
+        ):
+            return None
+        row = Feedback.create(topic_id=topic_id[:80], question=question.strip()[:MAX_KEPT])
+        if message_key:
+            FeedbackDetail.create(feedback=row.id, message_key=message_key)
+    return row.id
+
+
+def add_reason(feedback_id: int, reason: str) -> bool:
+    """The reporter's one line, kept once: a later message does not overwrite it."""
+    line = " ".join(reason.split())[:MAX_REASON]
+    if not line:
+        return False
+    return (
+        FeedbackDetail.update(reason=line, reason_at=now())
+        .where((FeedbackDetail.feedback == feedback_id) & FeedbackDetail.reason.is_null())
+        .execute()
+        == 1
+    )
+
+
+def recent_feedback(limit: int = 15) -> list[Report]:
+    rows = (
+        Feedback.select(Feedback, FeedbackDetail.reason)
+        .join(FeedbackDetail, JOIN.LEFT_OUTER, on=(FeedbackDetail.feedback == Feedback.id))
+        .order_by(Feedback.at.desc(), Feedback.id.desc())
+        .limit(limit)
+        .objects()
+    )
+    return [Report(r.id, r.topic_id, r.question, r.reason, r.at) for r in rows]

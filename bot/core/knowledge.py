@@ -231,15 +231,7 @@ class KnowledgeBase:
 
     def required_ids(self) -> dict[str, int]:
         """Ids that must exist (from `required-topics.txt`), with their line numbers."""
-        path = self.root / REQUIRED_FILE
-        if not path.exists():
-            return {}
-        ids = {}
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            text = line.split("#", 1)[0].strip()
-            if text:
-                ids[text] = number
-        return ids
+        return required_ids(self.root)
 
     @property
     def errors(self) -> list[Problem]:
@@ -263,3 +255,16 @@ def _line_of(path: Path, needle: str) -> int:
     except OSError:
         pass
     return 1
+
+
+def required_ids(root: Path) -> dict[str, int]:
+    """The topic ids listed in `root/required-topics.txt`, with their line numbers."""
+    path = root / REQUIRED_FILE
+    if not path.exists():
+        return {}
+    ids = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        text = line.split("#", 1)[0].strip()
+        if text:
+            ids[text] = number
+    return ids

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.core.access import Audit, Invite, User
-from bot.core.feedback import Feedback, Gap
+from bot.core.cohorts import Cohort, CohortInvite, CohortMember
+from bot.core.feedback import Feedback, FeedbackDetail, Gap
 from bot.core.notes import Note, NoteChain, NoteDraft
 from bot.core.quiz import QuizAnswer, QuizCard, QuizReminder, QuizRound
 
@@ -13,6 +14,7 @@ MODELS = [
     Audit,
     Gap,
     Feedback,
+    FeedbackDetail,
     Note,
     NoteChain,
     NoteDraft,
@@ -20,4 +22,7 @@ MODELS = [
     QuizAnswer,
     QuizCard,
     QuizReminder,
+    Cohort,
+    CohortMember,
+    CohortInvite,
 ]

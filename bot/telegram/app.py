@@ -14,9 +14,11 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
     InlineQueryHandler,
     MessageHandler,
@@ -26,6 +28,7 @@ from telegram.ext import (
 
 from bot.config import Settings, SettingsError
 from bot.core.access import Access
+from bot.core.cohorts import Cohorts
 from bot.core.db import open_database
 from bot.core.ratelimit import RateLimiter
 from bot.core.services import Knowledge, load_knowledge
@@ -36,12 +39,16 @@ from bot.telegram import (
     basics,
     browse,
     checks,
+    cohorts,
+    feedback,
     inline,
     notes,
     notes_reports,
     quiz,
     refer,
     shortcuts,
+    status,
+    whoami,
 )
 from bot.telegram import callbacks as cb
 from bot.telegram.errors import on_error
@@ -125,6 +132,7 @@ def build_application(
     )
     app = (
         ApplicationBuilder()
+        .application_class(status.MeasuredApplication)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(
@@ -146,6 +154,7 @@ def build_application(
         .build()
     )
     app.bot_data["services"] = svc
+    status.reply_times(app)  # uptime counts from here
 
     # Group -1 is the gate: every update passes it first, and it stops strangers (and floods)
     # with ApplicationHandlerStop before any handler below can see them.
@@ -157,12 +166,14 @@ def build_application(
     app.add_handler(CommandHandler("help", basics.help_command))
     app.add_handler(CommandHandler("cancel", basics.cancel))
     app.add_handler(CommandHandler("topics", browse.topics))
-    app.add_handler(CommandHandler("invite", admin.invite))
+    app.add_handler(CommandHandler("whoami", whoami.whoami))
+    app.add_handler(CommandHandler("invite", cohorts.invite))  # trainers' own, else admin's
     app.add_handler(CommandHandler("revoke", admin.revoke))
     app.add_handler(CommandHandler("role", admin.set_role))
     app.add_handler(CommandHandler("users", admin.users))
     app.add_handler(CommandHandler("gaps", admin.gaps))
     app.add_handler(CommandHandler("feedback", admin.feedback))
+    app.add_handler(CommandHandler("status", status.status_command))
     # Field notes: /note and /amend start a flow that /cancel ends (the canceller below).
     app.add_handler(CommandHandler("note", notes.note_command))
     app.add_handler(CommandHandler("amend", notes.amend_command))
@@ -173,12 +184,14 @@ def build_application(
     # Recruit refreshers. Rounds live in the database; /cancel ends an open one (canceller).
     # A quiz bank with errors stops start-up here, like any other knowledge error.
     app.bot_data[quiz.KEY] = quiz.build_service(svc)
+    # Trainers' cohorts; a trainer's invite puts the recruit in a cohort as they enrol.
+    app.bot_data[cohorts.KEY] = Cohorts(app.bot_data[quiz.KEY].bank, svc.access)
     app.add_handler(CommandHandler("quiz", quiz.quiz_command))
     app.add_handler(CommandHandler("refresh", quiz.refresh_command))
     app.add_handler(CommandHandler("progress", quiz.progress_command))
     app.add_handler(CommandHandler("remind", quiz.remind_command))
-    app.add_handler(CommandHandler("cohort", quiz.cohort_command))
-    svc.cancellers.append(quiz.cancel_round)
+    app.add_handler(CommandHandler("cohort", cohorts.cohort_command))
+    svc.cancellers.extend([quiz.cancel_round, feedback.cancel_reason])
     # Scene checklists and the referral route. The flow is loaded here so that a broken
     # referral.yaml stops start-up like any other knowledge error; both flows keep their state
     # in their buttons, and /cancel closes the ones still open in the chat.
@@ -189,7 +202,10 @@ def build_application(
     # 2. buttons, routed by their callback-data prefix;
     app.add_handler(CallbackQueryHandler(ask.open_topic, pattern=cb.pattern(cb.OPEN_TOPIC)))
     app.add_handler(CallbackQueryHandler(ask.more_detail, pattern=cb.pattern(cb.MORE)))
-    app.add_handler(CallbackQueryHandler(ask.wrong_answer, pattern=cb.pattern(cb.WRONG)))
+    app.add_handler(CallbackQueryHandler(feedback.wrong_answer, pattern=cb.pattern(cb.WRONG)))
+    app.add_handler(
+        CallbackQueryHandler(feedback.skip_button, pattern=cb.pattern(feedback.PREFIX))
+    )
     app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.pattern(cb.BROWSE)))
     app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.pattern(cb.CATEGORY)))
     app.add_handler(CallbackQueryHandler(notes.note_button, pattern=cb.pattern(notes.PREFIX)))
@@ -202,6 +218,12 @@ def build_application(
     app.add_handler(CallbackQueryHandler(_stale_button))  # any other prefix: a retired button
     # 3. any other command gets help rather than silence (after every real command).
     app.add_handler(MessageHandler(filters.COMMAND, basics.unknown_command))
+    # 4. typed text a waiting prompt asked for: the reason for a "Wrong answer?" report, or
+    # "B" typed during a quiz question. It stops here when used; otherwise the groups below
+    # see it (a note draft's input, then a question).
+    app.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, _typed_input)
+    )
 
     # Group 1: input to a flow in progress. A note draft takes typed text, a shared location
     # or a refused sticker here: the handler stops the update (ApplicationHandlerStop) when it
@@ -232,6 +254,12 @@ def build_application(
     quiz.restore_reminders_at_start(app)
     app.add_error_handler(on_error)
     return app
+
+
+async def _typed_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    for taker in (feedback.reason_input, quiz.typed_answer):
+        if await taker(update, context):
+            raise ApplicationHandlerStop
 
 
 async def _stale_button(update: Update, context: object) -> None:

@@ -10,12 +10,12 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.core.cards import answer_blocks
-from bot.core.feedback import record_feedback, record_gap
+from bot.core.feedback import record_gap
 from bot.core.reply import Button, Reply
 from bot.core.services import Knowledge
 from bot.core.topics import Topic
 from bot.telegram import callbacks as cb
-from bot.telegram.render import card_html, inline, reply_html
+from bot.telegram.render import card_html, reply_html
 from bot.telegram.services import services
 
 MAX_BUTTON = 60
@@ -159,19 +159,3 @@ async def more_detail(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     topic = await _topic_from_query(update, context)
     if topic:
         await send_card(update.callback_query.message, context, topic, detail=True)
-
-
-async def wrong_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Record a "Wrong answer?" report for the curators, with the question that was asked."""
-    query = update.callback_query
-    parts = cb.unpack(query.data)
-    topic_id = parts[1] if len(parts) > 1 else ""  # "<topic>" or "<topic>#<unit>"
-    asked = query.message.reply_to_message if query.message else None
-    question = (asked.text or "") if asked else ""
-    await services(context).store.run(record_feedback, topic_id, question)
-    await query.answer("Thanks: flagged for the curators to review.")
-    if query.message:
-        await query.message.reply_text(
-            "Thanks, your report has been passed to the curators. "
-            + (f"You asked: <i>{inline(question[:200])}</i>" if question else "")
-        )

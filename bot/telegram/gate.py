@@ -15,18 +15,22 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.telegram.basics import WELCOME
 from bot.telegram.services import services
+from bot.telegram.whoami import is_whoami, whoami
 
 log = logging.getLogger(__name__)
 
-REFUSAL = (
-    "This bot is for enrolled police officers only. If you should have access, ask your "
-    "supervisor for an enrolment code, then send /start followed by the code."
+REFUSAL = (  # also a button alert: at most 200 characters
+    "This bot is for enrolled police officers only. Ask your force's bot administrator for an "
+    "enrolment code (/whoami shows your user id), then send /start and the code."
 )
 SLOW_DOWN = "You're sending messages faster than I can answer. Please wait a minute and try again."
 BAD_CODE = {
-    "unknown": "That enrolment code is not valid. Check it, or ask your supervisor for a new one.",
-    "used": "That enrolment code has already been used. Ask your supervisor for a new one.",
-    "expired": "That enrolment code has expired (codes last 24 hours). Ask for a new one.",
+    "unknown": "That enrolment code is not valid. Check it, or ask your force's bot "
+    "administrator for a new one.",
+    "used": "That enrolment code has already been used. Ask your force's bot administrator for "
+    "a new one.",
+    "expired": "That enrolment code has expired (codes last 24 hours). Ask your force's bot "
+    "administrator for a new one.",
 }
 
 
@@ -69,6 +73,9 @@ async def _stranger(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.callback_query.answer(REFUSAL, show_alert=True)
         return
     text = (message.text or "") if message else ""
+    if is_whoami(text):
+        await whoami(update, context)
+        return
     command, _, code = text.partition(" ")
     if (
         message
