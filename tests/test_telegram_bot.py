@@ -188,7 +188,7 @@ async def test_wrong_answer_is_recorded_once_with_the_question_and_a_reason(
     [edited] = await bot.press(OFFICER, prompt, prompt.buttons[0][1], method="editMessageText")
     assert "passed to the curators" in edited.text and not edited.buttons
     [card] = await bot.say(OFFICER, "signs of cuckooing")
-    assert "Cuckooing" in plain(card.text)
+    assert "cuckooed" in plain(card.text)  # the first reply: "Signs an address has been cuckooed"
     assert len(await bot.services.store.run(rows)) == 2
 
 
