@@ -101,4 +101,4 @@ def test_the_terminal_chat_gives_the_same_first_replies(knowledge: Knowledge) ->
     run_console(knowledge, io.StringIO(SCENE + "\nmax sentence for trafficking\n"), out)
     text = out.getvalue()
     assert "Possible child exploitation" in text and "/check child" in text and "/refer" in text
-    assert "maximum life" in text and "s2" in text
+    assert "Maximum: life" in text and "s2" in text

@@ -227,16 +227,13 @@ class Responder:
         if kind == "necessary":
             lines.append(Line(f"{caveat}Points to prove, {head}:"))
             lines += [Line(f"{n}. {p}") for n, p in enumerate(offence.points_to_prove, 1)]
-        elif kind == "trial":
+        else:  # the sentence and the mode of trial are asked together as often as not
             lines.append(
                 Line(
                     f"{caveat}{head} is {TRIAL_TEXT[offence.trial]}. "
                     f"Maximum: {offence.penalty_text()}."
                 )
             )
-        else:
-            trial = TRIAL_TEXT[offence.trial]
-            lines.append(Line(f"{caveat}{head}: maximum {offence.penalty_text()} ({trial})."))
         if offence.note:
             lines.append(Line(offence.note))
         paragraphs = [lines, self._do_now(topic), [self._source_line(topic, offence.source)]]
