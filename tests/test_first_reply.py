@@ -94,6 +94,7 @@ def test_small_talk_is_friendly_and_no_gap(knowledge: Knowledge, text: str) -> N
         "aged 14, 3 phones, from london",
         "a 15-year-old with two phones at the station",
         "Jayden 14 picked up with £300 and two phones",
+        "Kai, 15, two phones and cash, what now",
         "girl with 3 phones and wads of cash, what now",
         "child with cash and phones, what do I do",
     ],
@@ -165,3 +166,8 @@ def test_a_danger_sign_makes_a_scene_and_its_step_stays_whole(knowledge: Knowled
         reply.text
     )
     assert "plugging" in reply.text.split("\n")[1].lower()
+
+
+def test_a_date_is_not_an_age(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond("found on March 14 with 2 phones, what do I do")
+    assert reply.kind != "scene"

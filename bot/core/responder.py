@@ -44,7 +44,10 @@ _NAMED_AGE = re.compile(
 _NOT_NAMES = frozenset(
     "Found Seen Has Had Got With Over About Under Section Room Flat Number No Page Day Week "
     "Year Aged Age Around Approx Only Just Maybe Another The And But Some Took Gave Bus Train "
-    "Route Schedule Class Level Cell Block Door Unit Floor House Apartment Count Code".split()
+    "Route Schedule Class Level Cell Block Door Unit Floor House Apartment Count Code "
+    "January February March April May June July August September October November December "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday "
+    "Saturday Sunday Mon Tue Wed Thu Fri Sat Sun Platform Bus Stop Junction Exit Year Ward".split()
 )
 _SECTION = re.compile(r"\bs\d{1,3}[a-z]?\b")
 OUT_OF_SCOPE_HEAD = "That's outside what I cover."
