@@ -41,7 +41,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "who-can",
-        r"\b(?:who\s+(?:can|may|should|must|will|does|authoris\w+|authoriz\w+|decides?|applies|"
+        r"\b(?:who\s+(?:can|may|should|must|will|does|has|needs|is\s+responsible|"
+        r"authoris\w+|authoriz\w+|decides?|applies|"
         r"makes?|signs?|approves?|gives?)|which\s+(?:rank|officer|agency|body)|what\s+rank|"
         r"rank\s+(?:needed|required|to)|inspector\s+or|superintendent\s+or|authoris\w+\s+by)\b",
     ),
@@ -71,6 +72,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "what-to-do",
         r"\b(?:what\s+(?:do|should|shall|must)\s+(?:i|we)\s+do|what\s+now|what\s+next|"
+        r"where\s+(?:do|should|can)\s+(?:i|we)\s+(?:take|send|go|put)|"
         r"next\s+steps?|how\s+do\s+(?:i|we)\s+(?:make|submit|do|refer|report|apply|start|get)|"
         r"what\s+(?:action|steps)|procedure|process\s+for|how\s+to\s+(?:refer|report|apply|submit))\b",
     ),
