@@ -25,7 +25,8 @@ STOPWORDS = frozenset(
     tell thanks thank thing things want whats wot now ok okay mate pls plz asap yeah
     urgent help
     arent couldnt didnt doesnt hasnt havent hes isnt shes shouldnt thats theres theyre wasnt
-    werent weve wont wouldnt youre said told asked telling meaning called
+    werent weve wont wouldnt youre said told asked telling meaning called actually basically
+    literally exactly anyway
     """.split()
 )
 # Words that carry meaning for this domain even though generic elsewhere are deliberately
