@@ -112,3 +112,12 @@ def test_strong_matches_are_not_tied_at_the_cap(knowledge: Knowledge, query: str
     assert result.hits[0].topic.id != "adult-safeguarding-referral", scores
     if result.answered:
         assert result.hits[0].topic.id == "children-social-care-referral"
+
+
+def test_the_whole_body_is_indexed(knowledge: Knowledge) -> None:
+    """Curated text used to be cut at 1,200 characters like a pasted question, so words late
+    in a long entry ("jook" in the slang glossary) could never be found."""
+    result = knowledge.engine.search("jook")
+    assert result.hits and result.hits[0].topic.id == "slang-glossary"
+    topic = knowledge.kb.topics["slang-glossary"]
+    assert len(topic.body) > 1200 and topic.body.find("jook") > 1200

@@ -14,9 +14,10 @@ from bot.core.text import normalise
 _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "penalty",
-        r"\b(?:max(?:imum)?\s+(?:sentence|penalty|term|prison|jail|custod\w*|time)|"
+        r"\b(?:max(?:imum)?\s+(?:sentence|penalty|term|prison|jail)|"
         r"sentenc\w*|penalt\w+|what\s+(?:would|will|could|can|do(?:es)?)\s+(?:he|she|they|you|"
-        r"someone|i|it|that|this)\s+(?:get|carry|carries)|what\s+does\s+.{1,40}\s+carry|"
+        r"someone|i|it|that|this)\s+(?:get(?=\s+for\b|\s*$|\s+if\b)|carry|carries)|"
+        r"what\s+does\s+.{1,40}\s+carry|"
         r"how\s+long\s+(?:would|will|could|can|do)\s+(?:he|she|they|you|someone)\s+(?:get|go)|"
         r"how\s+many\s+years|years?\s+(?:in\s+)?(?:jail|prison)|jail\s+time|prison\s+time|"
         r"go\s+to\s+(?:jail|prison)|get\s+life|carr(?:y|ies)\s+life|tariff)\b",
@@ -36,6 +37,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "time-limit",
         r"\b(?:how\s+long|how\s+many\s+(?:days|hours|weeks|months)|time\s*limit|timescales?|"
+        r"max(?:imum)?\s+(?:time|period|length|duration)|"
         r"deadline|how\s+(?:quick|quickly|soon|fast)|within\s+how|lasts?\s+for|expir\w+|"
         r"how\s+long\s+does|duration|extend\w*\s+(?:it|the)|when\s+does\s+it\s+(?:end|run\s+out))\b",
     ),

@@ -23,7 +23,7 @@ from bot.core.local_contacts import LocalContacts
 from bot.core.reply import Button, Line, Reply, fit, short_line, unmark
 from bot.core.scope import Scope
 from bot.core.search import SearchEngine, SearchResult, Verdict
-from bot.core.text import normalise, rewrite, stem, words
+from bot.core.text import normalise, question_head, rewrite, stem, words
 from bot.core.topics import Topic
 from bot.core.units import Offence
 
@@ -158,7 +158,7 @@ class Responder:
 
     # -- the decision ----------------------------------------------------------------------
     def respond(self, text: str, limit: int = 3) -> Reply:
-        text = (text or "").strip()
+        text = question_head((text or "").strip())
         talk = self.scope.small_talk(text) if text else "help"
         if talk:
             return Reply("small-talk", [[Line(self._talk(talk))]], [[self._browse()]])

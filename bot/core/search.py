@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.core.kinds import question_kinds
-from bot.core.text import STOPWORDS, normalise, rewrite, stem, words
+from bot.core.text import STOPWORDS, normalise, question_head, rewrite, stem, words
 from bot.core.topics import Topic
 from bot.core.units import Unit
 
@@ -41,7 +41,7 @@ MAX_CONCEPTS = 40  # a pasted paragraph is judged on its first forty content wor
 MAX_PHRASE = 8
 FIELDS = ("name", "keywords", "asks", "summary", "body")
 # `asks`: the phrasings of the topic's answer units, how officers ask for its facts.
-FIELD_WEIGHT = {"name": 1.0, "keywords": 0.9, "asks": 0.8, "summary": 0.8, "body": 0.55}
+FIELD_WEIGHT = {"name": 1.0, "keywords": 0.9, "asks": 0.8, "summary": 0.8, "body": 0.45}
 BM25_WEIGHTS = (0.0, 10.0, 5.0, 5.0, 3.0, 1.0)  # topic key (unindexed), then FIELDS
 
 
@@ -324,7 +324,7 @@ class SearchEngine:
         return found
 
     def _concepts(self, query: str) -> tuple[list[_Concept], dict[str, str], list[str]]:
-        tokens = words(normalise(query))
+        tokens = words(normalise(question_head(query)))
         corrections: dict[str, str] = {}
         fixed = []
         for tok in tokens[: MAX_CONCEPTS * 3]:
@@ -517,7 +517,7 @@ class SearchEngine:
         )
         scored = [Hit(self._docs[k].topic, min(raw, 1.0)) for raw, _, k in ranked]
         verdict = self.decide([raw for raw, _, _ in ranked], analysis.concepts)
-        kinds = tuple(question_kinds(query or ""))
+        kinds = tuple(question_kinds(question_head(query or "")))
         unit, unit_score = None, 0.0
         if ranked and verdict is not Verdict.NOT_SURE:
             unit, unit_score = self._best_unit(analysis, ranked[0][2], kinds)

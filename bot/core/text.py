@@ -50,11 +50,19 @@ _stemmer = snowballstemmer.stemmer("english")
 
 
 def normalise(text: str) -> str:
-    """NFKC, case-folded, control characters and zero-width marks removed, apostrophes dropped."""
-    text = unicodedata.normalize("NFKC", text[: MAX_QUERY_CHARS * 2])
+    """NFKC, case-folded, control characters and zero-width marks removed, apostrophes dropped.
+
+    Curated text is read whole; a question is cut to its head first (`question_head`).
+    """
+    text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub(" ", text).casefold()
     text = text.replace("’", "").replace("'", "").replace("`", "")
     return text
+
+
+def question_head(text: str) -> str:
+    """A question longer than a question is a paste: its head says what it is about."""
+    return text[: MAX_QUERY_CHARS * 2]
 
 
 def rewrite(text: str) -> str:
