@@ -173,3 +173,10 @@ def test_a_danger_sign_makes_a_scene_and_its_step_stays_whole(knowledge: Knowled
 def test_a_date_is_not_an_age(knowledge: Knowledge) -> None:
     reply = knowledge.responder.respond("found on March 14 with 2 phones, what do I do")
     assert reply.kind != "scene"
+
+
+def test_signs_from_lists_about_someone_else_do_not_raise_the_alarm(knowledge: Knowledge) -> None:
+    """'Wraps' is a danger sign on the cuckooing list (drugs or weapons inside an address); for
+    a child it is the child list's sign, which calls for no 999."""
+    reply = knowledge.responder.respond("kid with wraps and 2 phones what do i do")
+    assert reply.kind == "scene" and "call 999" not in reply.text

@@ -301,7 +301,11 @@ class Responder:
         who = self._person(text)
         if who is None:
             return None
-        seen = [i for i in self.indicators.tag(text) if i.topic_id in self.kb.topics]
+        subjects = self.indicators.spec.subjects
+        tagged = [i for i in self.indicators.tag(text) if i.topic_id in self.kb.topics]
+        # Signs of the lists about this person, as /check would offer them ("drugs or weapons
+        # inside" on the cuckooing list is about an address, not a child).
+        seen = [i for i in tagged if subjects.get(i.topic_id, who) == who] or tagged
         # One sign in passing ("lost his phone") is no scene unless the officer asks what to
         # do; without that question, only a description full of signs is.
         if len({i.label for i in seen}) < (1 if kinds[:1] == ["what-to-do"] else 3):
@@ -310,8 +314,9 @@ class Responder:
         scores = [h.score for h in result.hits] + [0.0]
         clear = scores[0] - scores[1] >= self.engine.tuning.margin
         danger = any("danger" in i.flags for i in seen)  # someone may need help right now
-        law = top is not None and top.category in ("legislation", "background")
-        if law and clear and not danger:
+        law = top is not None and top.category == "legislation"
+        term = top is not None and top.category == "background"
+        if not danger and clear and (law or (term and not kinds)):
             return None  # a question about the law or a term that mentions a child
         if not kinds and not danger and _SECTION.search(rewrite(normalise(text))):
             return None  # "s45 defence kid caught with wraps" asks about the section
