@@ -180,3 +180,8 @@ def test_signs_from_lists_about_someone_else_do_not_raise_the_alarm(knowledge: K
     a child it is the child list's sign, which calls for no 999."""
     reply = knowledge.responder.respond("kid with wraps and 2 phones what do i do")
     assert reply.kind == "scene" and "call 999" not in reply.text
+
+
+def test_a_near_miss_inside_one_of_our_questions_is_still_answered(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond("can a trafficking victim use s45 for robbery or gbh")
+    assert reply.kind == "answer" and reply.topic.id == "msa-s45-defence"
