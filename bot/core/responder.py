@@ -20,7 +20,7 @@ from bot.core.indicators import Indicator, Indicators
 from bot.core.kinds import wants_offence_fact
 from bot.core.knowledge import KnowledgeBase
 from bot.core.local_contacts import LocalContacts
-from bot.core.reply import Button, Line, Reply, fit, short_line, unmark
+from bot.core.reply import MAX_REPLY, Button, Line, Reply, fit, plain_text, short_line, unmark
 from bot.core.scope import Scope
 from bot.core.search import SearchEngine, SearchResult, Verdict
 from bot.core.text import normalise, question_head, rewrite, stem, words
@@ -422,8 +422,6 @@ def _shorten_steps(paragraphs: list[list[Line]]) -> list[list[Line]]:
     """Scene steps are whole sentences from checks.yaml, in order of urgency. Over the limit,
     the last ones keep only their first sentence first, then whole steps go from the end: the
     first, most urgent one always stays as written."""
-    from bot.core.reply import MAX_REPLY, plain_text
-
     paras = [list(p) for p in paragraphs]
     places = [
         (i, j) for i, p in enumerate(paras) for j, line in enumerate(p) if line.style == "item"
