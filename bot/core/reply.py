@@ -78,6 +78,7 @@ def plain_text(paragraphs: list[list[Line]]) -> str:
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ASIDE = re.compile(r"\s*\([^()]*\)")
 
 
 def unmark(text: str) -> str:
@@ -86,12 +87,16 @@ def unmark(text: str) -> str:
 
 
 def short_line(text: str, limit: int = SHORT_LINE) -> str:
-    """One officer action as a short line: its first sentence, cut at a clause if still long."""
+    """One officer action as a short line: its first sentence without asides in brackets, cut
+    at a clause if still long."""
     text = unmark(text)
     first = _SENTENCE.split(text, maxsplit=1)[0]
     if len(first) <= limit:
         return first
-    for mark in (": ", "; ", " (", ", "):
+    first = _ASIDE.sub("", first)  # "(for example ...)" is the first thing to go
+    if len(first) <= limit:
+        return first
+    for mark in (": ", "; ", ", then ", ", "):
         head = first.split(mark, 1)[0]
         if 20 <= len(head) <= limit:
             return head.rstrip(",;:") + "."
