@@ -185,3 +185,15 @@ def test_signs_from_lists_about_someone_else_do_not_raise_the_alarm(knowledge: K
 def test_a_near_miss_inside_one_of_our_questions_is_still_answered(knowledge: Knowledge) -> None:
     reply = knowledge.responder.respond("can a trafficking victim use s45 for robbery or gbh")
     assert reply.kind == "answer" and reply.topic.id == "msa-s45-defence"
+
+
+def test_do_now_keeps_the_action_of_a_conditional_step() -> None:
+    step = (
+        "When a missing child is found with an adult who is not a carer, discuss a CAWN with "
+        "your supervisor and the parents or the council (for a child in care)."
+    )
+    line = short_line(step)
+    assert "discuss a CAWN" in line and len(line) <= 120
+    assert short_line("Record it (notes, bags) and what they said, then seal it.") == (
+        "Record it and what they said, then seal it."
+    )

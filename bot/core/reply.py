@@ -78,6 +78,9 @@ def plain_text(paragraphs: list[list[Line]]) -> str:
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+_CONDITIONS = frozenset(
+    "when whenever if unless before after once where while with without until as for".split()
+)
 _ASIDE = re.compile(r"\s*\([^()]*\)")
 
 
@@ -96,7 +99,10 @@ def short_line(text: str, limit: int = SHORT_LINE) -> str:
     first = _ASIDE.sub("", first)  # "(for example ...)" is the first thing to go
     if len(first) <= limit:
         return first
-    for mark in (": ", "; ", ", then ", ", "):
+    # "When a child is found with an adult, serve a notice": the action comes after the
+    # comma, so a step that opens with a condition is never cut at its first comma.
+    conditional = first.split(" ", 1)[0].casefold() in _CONDITIONS
+    for mark in (": ", "; ", ", then ") if conditional else (": ", "; ", ", then ", ", "):
         head = first.split(mark, 1)[0]
         if 20 <= len(head) <= limit:
             return head.rstrip(",;:") + "."
