@@ -194,6 +194,6 @@ def test_do_now_keeps_the_action_of_a_conditional_step() -> None:
     )
     line = short_line(step)
     assert "discuss a CAWN" in line and len(line) <= 120
-    assert short_line("Record it (notes, bags) and what they said, then seal it.") == (
+    assert short_line("Record it (notes, bags) and what they said, then seal it.", 50) == (
         "Record it and what they said, then seal it."
     )
