@@ -179,3 +179,19 @@ def test_the_real_units_and_offences_are_consistent(knowledge) -> None:
             assert u.source in {s.url for s in topic.sources}
     for offence in kb.offences:
         assert offence.topic in kb.topics
+
+
+def test_a_pending_offence_says_commencement_is_not_confirmed(tmp_path: Path) -> None:
+    write(tmp_path, "alpha")
+    body = unit(0, kind="penalty", answer="Up to 5 years on indictment.")
+    body += unit(1, kind="penalty", answer="Up to 5 years; commencement not confirmed.")
+    body += "".join(unit(n) for n in range(2, MIN_UNITS))
+    units_file(tmp_path, "alpha", body)
+    offences(tmp_path, {})
+    text = (tmp_path / "offences.yaml").read_text().replace("in_force: true", "in_force: false")
+    (tmp_path / "offences.yaml").write_text(text)
+    _, found = load(tmp_path)
+    assert found == [
+        "alpha.yaml:1: error: unit 'fact-0': the offence is not in force, so the answer must "
+        "say its commencement is not confirmed"
+    ]

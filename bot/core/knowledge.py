@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from bot.core.problems import Problem, load_yaml, node_line, parse_yaml, validation_problems
 from bot.core.provenance import provenance_problems
 from bot.core.topics import CATEGORIES, Topic
-from bot.core.units import Offence, Unit, load_offences, load_units
+from bot.core.units import Offence, Unit, commencement_problems, load_offences, load_units
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 STALE_AFTER = timedelta(days=365)
@@ -182,6 +182,7 @@ class KnowledgeBase:
         kb.problems.extend(problems)
         kb.offences, problems = load_offences(root, kb.topics)
         kb.problems.extend(problems)
+        kb.problems.extend(commencement_problems(root, kb.units, kb.offences))
         kb.problems.extend(kb._cross_problems(today or date.today()))
         return kb
 

@@ -304,3 +304,26 @@ def load_offences(root: Path, topics: dict[str, Topic]) -> tuple[list[Offence], 
         if not bad:
             offences.append(offence)
     return offences, problems
+
+
+def commencement_problems(
+    root: Path, units: dict[str, list[Unit]], offences: list[Offence]
+) -> list[Problem]:
+    """A topic whose offence is not in force: its penalties, powers and points to prove say
+    that commencement is not confirmed (the Crime and Policing Act 2026 offences)."""
+    pending = {o.topic for o in offences if not o.in_force}
+    problems = []
+    for topic_id in sorted(pending):
+        for unit in units.get(topic_id, ()):
+            if unit.kind in ("penalty", "power", "necessary") and (
+                "not confirmed" not in unit.answer.casefold()
+            ):
+                problems.append(
+                    Problem(
+                        root / UNITS_DIR / f"{topic_id}.yaml",
+                        1,
+                        f"unit '{unit.id}': the offence is not in force, so the answer must say "
+                        "its commencement is not confirmed",
+                    )
+                )
+    return problems
