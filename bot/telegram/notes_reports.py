@@ -17,6 +17,7 @@ from bot.core.access import Role, now
 from bot.core.notes import CATEGORIES, local_time, recent_notes
 from bot.core.notes_export import export_notes, to_csv, to_json, weekly_stats
 from bot.telegram.notes import known_indicators
+from bot.telegram.private import private_only
 from bot.telegram.services import role, services
 
 EXPORT_DAYS = 30
@@ -55,14 +56,12 @@ async def mynotes_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await message.reply_text("\n".join(lines))
 
 
+@private_only("field notes with personal data")
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/export [FROM] [TO]: the notes of those UK days as CSV and JSON files (supervisors)."""
     message, svc = update.effective_message, services(context)
     if role(context) not in SUPERVISORS:
         await message.reply_text("That command is for supervisors.")
-        return
-    if update.effective_chat.type != ChatType.PRIVATE:
-        await message.reply_text("Exports hold personal data: ask me in a private chat.")
         return
     if update.edited_message is not None:
         return
@@ -103,6 +102,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
+@private_only("counts of field notes")
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats [WEEKS]: a chart of notes per week by category and indicator (supervisors)."""
     from bot.core.notes_chart import render_png

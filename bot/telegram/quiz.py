@@ -37,6 +37,7 @@ from bot.core.services import KnowledgeError
 from bot.core.topics import CATEGORIES, CATEGORY_LABELS
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import button_text
+from bot.telegram.private import private_only
 from bot.telegram.render import inline
 from bot.telegram.services import BotServices, role, services
 
@@ -415,14 +416,12 @@ async def _send_progress(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_
     )
 
 
+@private_only("recruits' progress")
 async def cohort_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Trainers: every recruit's completion and the weakest topics across them."""
     message = update.effective_message
     if role(context) not in (Role.TRAINER, Role.ADMIN):
         await message.reply_text("That command is for trainers only.")
-        return
-    if update.effective_chat.type != ChatType.PRIVATE:
-        await message.reply_text("Recruits' progress is shown only in a private chat with me.")
         return
     cohort = await services(context).store.run(_quiz(context).cohort)
     await message.reply_text(
