@@ -1,14 +1,14 @@
 """Notes being written: each step is saved as it happens, so no state lives in a process.
 
-A draft is keyed by (chat, officer). Its `token` comes from the update that began it and is in
-every button of its flow: a button from another draft, or from a step already done, is stale.
-Every change is a compare-and-set on (token, step), so two bot instances handling the same
-officer can never both advance a step, and saving is idempotent by the same token.
+A draft is keyed by (chat, officer): only its author can change or save it. Its `token` comes
+from the update that began it, keyed with a server secret, and is in every button of its flow:
+a button from another draft, or from a step already done, is stale. Every change is a
+compare-and-set on (token, step), so two bot instances handling the same officer can never
+both advance a step, and saving is idempotent by the same token.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +18,7 @@ from typing import Literal
 from peewee import Delete, Expression, Select
 
 from bot.core.access import now
+from bot.core.keys import keyed_digest
 from bot.core.notes import (
     CATEGORIES,
     HANDLING_CODES,
@@ -53,8 +54,9 @@ STALE_DRAFTS = timedelta(days=30)  # `notes purge` discards drafts untouched for
 
 
 def draft_token(origin: str) -> str:
-    """The same update always gives the same token: a redelivered /note resumes its draft."""
-    return hashlib.sha256(origin.encode()).hexdigest()[:12]
+    """The same update always gives the same token, so a redelivered /note resumes its draft;
+    keyed with a server secret, so nobody can work out another officer's token."""
+    return keyed_digest("draft_token", origin)
 
 
 def next_step(draft: NoteDraft, done: str) -> str:
@@ -313,8 +315,10 @@ def save(chat_id: int, user_id: int, token: str, author_name: str) -> Saved:
     transaction. A second press or a redelivered update returns the note already made."""
     with writing():
         existing = note_by_key(token)
-        if existing is not None:
-            return Saved("duplicate", existing)
+        if existing is not None:  # only its author learns that it exists
+            return (
+                Saved("duplicate", existing) if existing.author_id == user_id else Saved("stale")
+            )
         draft = get_draft(chat_id, user_id)
         if draft is None or draft.token != token or draft.step != CONFIRM or not draft.text:
             return Saved("stale", draft=draft)
@@ -342,7 +346,7 @@ def why_stale(chat_id: int, user_id: int, token: str) -> tuple[str, str | None]:
     """Why a button no longer works: (`saved`, ref), (`other`, None) when another draft is
     open, (`done`, None) when its step is past, or (`gone`, None)."""
     note = note_by_key(token)
-    if note is not None:
+    if note is not None and note.author_id == user_id:
         return "saved", note.ref
     draft = get_draft(chat_id, user_id)
     if draft is None:

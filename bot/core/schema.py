@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.access import Audit, Invite, User
 from bot.core.feedback import Feedback, Gap
+from bot.core.keys import ServerKey
 from bot.core.notes import Note, NoteChain, NoteDraft
 from bot.core.quiz import QuizAnswer, QuizCard, QuizReminder, QuizRound
 
@@ -11,6 +12,7 @@ MODELS = [
     User,
     Invite,
     Audit,
+    ServerKey,
     Gap,
     Feedback,
     Note,
