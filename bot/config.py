@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     timezone: str = "Europe/London"
     log_level: str = "INFO"
 
+    def secrets(self) -> list[str]:
+        """Every secret setting, for the log redaction filter."""
+        values = [self.telegram_bot_token, self.webhook_secret]
+        return [v.get_secret_value() for v in values if v is not None]
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
