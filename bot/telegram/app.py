@@ -47,6 +47,7 @@ from bot.telegram.errors import on_error
 from bot.telegram.gate import gate
 from bot.telegram.services import BotServices
 from bot.telegram.transport import AiohttpRequest
+from bot.telegram.webhook import run_webhook
 
 log = logging.getLogger(__name__)
 
@@ -258,12 +259,13 @@ def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
     if webhook_url:
         if settings.webhook_secret is None:
             raise SettingsError("WEBHOOK_SECRET is required with a webhook (1-256 characters).")
-        app.run_webhook(
+        run_webhook(
+            app,
             listen=settings.webhook_listen,
             port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
+            path=settings.webhook_path,
+            url=webhook_url,
+            secret=settings.webhook_secret.get_secret_value(),
             allowed_updates=ALLOWED_UPDATES,
         )
     else:
