@@ -105,19 +105,21 @@ async def test_a_malformed_update_is_dropped_without_logging_it(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     marker = "Zebedee Quixote born 01/02/2012"
-    async with webhook_bot(botapi, knowledge, sqlite_url, unused_tcp_port):
-        async with httpx.AsyncClient() as client:
-            for body in (
-                json.dumps({"update_id": "x", "message": {"text": marker}}),
-                "{" + marker,
-                json.dumps([marker]),
-            ):
-                refused = await client.post(
-                    f"http://127.0.0.1:{unused_tcp_port}/telegram",
-                    content=body.encode(),
-                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
-                )
-                assert refused.status_code == 400
+    async with (
+        webhook_bot(botapi, knowledge, sqlite_url, unused_tcp_port),
+        httpx.AsyncClient() as client,
+    ):
+        for body in (
+            json.dumps({"update_id": "x", "message": {"text": marker}}),
+            "{" + marker,
+            json.dumps([marker]),
+        ):
+            refused = await client.post(
+                f"http://127.0.0.1:{unused_tcp_port}/telegram",
+                content=body.encode(),
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            )
+            assert refused.status_code == 400
     logged = [r.getMessage() + (r.exc_text or "") for r in caplog.records]
     assert not any("Zebedee" in line for line in logged), logged
     assert any("dropped a body" in line for line in logged)
