@@ -29,13 +29,14 @@ class Settings(BaseSettings):
     webhook_path: str = "telegram"
     telegram_max_rate: float = Field(default=30, gt=0)  # messages a second, Telegram's own cap
     rate_limit_per_minute: int = Field(default=20, ge=1)
+    notes_chain_key: SecretStr | None = None  # makes note hashes HMACs; keep it off the database
     notes_retention_days: int = Field(default=365 * 7, ge=1)
     timezone: str = "Europe/London"
     log_level: str = "INFO"
 
     def secrets(self) -> list[str]:
         """Every secret setting, for the log redaction filter."""
-        values = [self.telegram_bot_token, self.webhook_secret]
+        values = [self.telegram_bot_token, self.webhook_secret, self.notes_chain_key]
         return [v.get_secret_value() for v in values if v is not None]
 
     @field_validator("admin_ids", mode="before")
@@ -52,7 +53,7 @@ class Settings(BaseSettings):
                 ) from exc
         return value
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator("telegram_bot_token", "notes_chain_key", mode="before")
     @classmethod
     def _blank_token_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,12 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _head(text: str) -> str:
+    if not re.fullmatch(r"[0-9a-fA-F]{16,64}", text.strip()):
+        raise argparse.ArgumentTypeError(f"not a chain head (16 to 64 hex characters): {text!r}")
+    return text.strip().lower()
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     notes = sub.add_parser("notes", help="field notes: export, verify the hash chain, purge")
     tools = notes.add_subparsers(dest="notes_command", required=True)
@@ -26,7 +33,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--from", dest="start", type=_day, metavar="YYYY-MM-DD")
     export.add_argument("--to", dest="end", type=_day, metavar="YYYY-MM-DD")
     export.add_argument("--out", type=Path, help="write to this file, not standard output")
-    tools.add_parser("verify", help="report edited, reordered or deleted notes")
+    verify = tools.add_parser("verify", help="report edited, reordered or deleted notes")
+    verify.add_argument(
+        "--expect-head",
+        type=_head,
+        metavar="HASH",
+        help="a chain head recorded earlier (at least 16 hex characters): must still be in it",
+    )
     purge = tools.add_parser(
         "purge", help="delete notes past retention (recorded in the audit table)"
     )
@@ -37,7 +50,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.notes import use_chain_key
+
     db = open_database(settings.database_url)
+    use_chain_key(
+        settings.notes_chain_key.get_secret_value() if settings.notes_chain_key else None
+    )
     try:
         with db.connection_context():
             return {"export": _export, "verify": _verify, "purge": _purge}[args.notes_command](
@@ -71,7 +89,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.notes_chain import verify
 
-    result = verify()
+    result = verify(args.expect_head)
     for problem in result.problems:
         print(problem)
     print(result.summary())

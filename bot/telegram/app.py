@@ -27,6 +27,7 @@ from telegram.ext import (
 from bot.config import Settings, SettingsError
 from bot.core.access import Access
 from bot.core.db import open_database
+from bot.core.notes import use_chain_key
 from bot.core.ratelimit import RateLimiter
 from bot.core.services import Knowledge, load_knowledge
 from bot.core.store import Store
@@ -112,6 +113,8 @@ def build_application(
     """The whole bot: services, then every handler in the order it must be tried."""
     if settings.telegram_bot_token is None:
         raise SettingsError("TELEGRAM_BOT_TOKEN is required to run the Telegram bot.")
+    key = settings.notes_chain_key
+    use_chain_key(key.get_secret_value() if key else None)
     knowledge = knowledge or load_knowledge(settings.knowledge_dir)
     store = store or Store(open_database(settings.database_url))
     svc = BotServices(
