@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 from bot.core.db import open_database
 from bot.core.notes import Note, NoteChain, NoteInput, add_note, entry_hash, hashed_content
@@ -120,3 +122,65 @@ def test_a_keyed_chain_cannot_be_rebuilt_from_the_database_alone(db_url) -> None
     assert "not keyed" in keyed.stdout
     wrong = cli(db_url, "verify", NOTES_CHAIN_KEY="another-key-entirely-0123456789")
     assert wrong.returncode == 1
+
+
+def audited_exports(db_url: str) -> int:
+    from bot.core.access import Audit
+
+    db = open_database(db_url)
+    try:
+        return Audit.select().where(Audit.action == "notes_export").count()
+    finally:
+        db.close()
+
+
+def test_export_out_never_destroys_data(sqlite_url, tmp_path: Path) -> None:
+    write_notes(sqlite_url, 3)
+    database = Path(sqlite_url.split("sqlite:///", 1)[1])
+    before = database.read_bytes()
+    # The live database itself, directly or through a symlink: refused, untouched.
+    link = tmp_path / "innocent.csv"
+    link.symlink_to(database)
+    for target in (database, link):
+        for force in ([], ["--force"]):
+            result = cli(sqlite_url, "export", "--out", str(target), *force)
+            assert result.returncode == 2, result.stderr
+            assert len(result.stderr.strip().splitlines()) == 1
+    assert database.read_bytes()[:100] == before[:100]
+    assert cli(sqlite_url, "verify").returncode == 0
+    assert audited_exports(sqlite_url) == 0
+    # A new file: created, private; an existing one: kept unless --force.
+    out = tmp_path / "notes.csv"
+    made = cli(sqlite_url, "export", "--out", str(out))
+    assert made.returncode == 0, made.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert out.read_bytes().count(b"observation") == 3
+    again = cli(sqlite_url, "export", "--out", str(out), "--format", "json")
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert out.read_bytes().count(b"observation") == 3 and b"{" not in out.read_bytes()[:5]
+    forced = cli(sqlite_url, "export", "--out", str(out), "--format", "json", "--force")
+    assert forced.returncode == 0 and out.read_bytes().startswith(b"{")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert audited_exports(sqlite_url) == 2  # only the two that were written
+    # Bad paths: one line each, nothing audited.
+    for bad in (tmp_path / "missing" / "x.csv", tmp_path):
+        result = cli(sqlite_url, "export", "--out", str(bad))
+        assert result.returncode == 2
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert audited_exports(sqlite_url) == 2
+
+
+def test_the_database_file_is_private(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh' / 'bot.db'}"
+    assert cli(url, "verify").returncode == 0
+    assert stat.S_IMODE((tmp_path / "fresh" / "bot.db").stat().st_mode) == 0o600
+    write_notes(url, 1)
+    for path in (tmp_path / "fresh").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+def test_export_to_the_end_of_time(sqlite_url) -> None:
+    write_notes(sqlite_url, 2)
+    result = cli(sqlite_url, "export", "--from", "2000-01-01", "--to", "9999-12-31")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("observation") == 2

@@ -7,6 +7,7 @@ code runs on an embedded SQLite file or on a PostgreSQL shared by several bot in
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -34,15 +35,29 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a `sqlite:///...` URL (None for PostgreSQL or an in-memory database)."""
+    if not urlparse(url).scheme.startswith("sqlite"):
+        return None
+    path = url.split("://", 1)[1].lstrip("/") if "://" in url else url
+    if not path or path.startswith(":memory:"):
+        return None
+    return Path("/" + path if url.startswith("sqlite:////") else path)
+
+
 def connect_url(url: str) -> Database:
-    """A peewee database for `sqlite:///path` or `postgresql://...` (pragmas for SQLite)."""
+    """A peewee database for `sqlite:///path` or `postgresql://...` (pragmas for SQLite).
+
+    A new SQLite file is created mode 0600 (its directory 0700): it holds notes and names, and
+    SQLite gives its -wal and -shm files the same permissions.
+    """
     scheme = urlparse(url).scheme
     if scheme.startswith("sqlite"):
-        path = url.split("://", 1)[1].lstrip("/") if "://" in url else url
-        if path and path != ":memory:":
-            Path("/" + path if url.startswith("sqlite:////") else path).parent.mkdir(
-                parents=True, exist_ok=True
-            )
+        file = sqlite_file(url)
+        if file is not None:
+            file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not file.exists():
+                os.close(os.open(file, os.O_WRONLY | os.O_CREAT, 0o600))
         return connect(url, pragmas=SQLITE_PRAGMAS)
     if scheme in ("postgres", "postgresql"):
         url = "postgresql" + url[len(scheme) :]

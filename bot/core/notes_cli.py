@@ -32,7 +32,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--from", dest="start", type=_day, metavar="YYYY-MM-DD")
     export.add_argument("--to", dest="end", type=_day, metavar="YYYY-MM-DD")
-    export.add_argument("--out", type=Path, help="write to this file, not standard output")
+    export.add_argument(
+        "--out", type=Path, help="write to this new file (mode 0600), not standard output"
+    )
+    export.add_argument("--force", action="store_true", help="replace --out if it exists")
     verify = tools.add_parser("verify", help="report edited, reordered or deleted notes")
     verify.add_argument(
         "--expect-head",
@@ -66,23 +69,29 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.notes_export import export_notes, to_csv, to_json
+    from bot.core.db import sqlite_file
+    from bot.core.notes_export import audit_export, day_bounds, export_rows, to_csv, to_json
+    from bot.core.private_files import FileRefused, write_private
 
     if args.start and args.end and args.start > args.end:
         print("--from is after --to", file=sys.stderr)
         return 2
-    rows = export_notes(None, args.start, args.end, settings.timezone)
-    data = (
-        to_csv(rows)
-        if args.format == "csv"
-        else to_json(rows, args.start, args.end, settings.timezone)
-    )
+    zone = settings.timezone
+    rows = export_rows(*day_bounds(args.start, args.end, zone), zone)
+    data = to_csv(rows) if args.format == "csv" else to_json(rows, args.start, args.end, zone)
     if args.out:
-        args.out.write_bytes(data)
+        database = sqlite_file(settings.database_url)
+        guarded = [database.with_name(database.name + s) for s in ("", "-wal", "-shm")]
+        try:
+            write_private(args.out, data, force=args.force, protect=guarded if database else [])
+        except FileRefused as exc:
+            print(f"notes export: {exc}", file=sys.stderr)
+            return 2
         print(f"notes export: {len(rows)} entries to {args.out}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+    audit_export(None, args.start, args.end, len(rows))  # only what was handed over
     return 0
 
 
