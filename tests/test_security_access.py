@@ -3,6 +3,7 @@ Bot API stand-in over HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 from bot.core.access import Invite, Role
@@ -16,6 +17,18 @@ SUPERVISOR = 720003
 TRAINER = 720004
 GROUP = -100777
 PRIVATE_ONLY = "private chat"
+
+
+async def replies_until_help(bot: Harness, uid: int, mark: int) -> list[str]:
+    """Send /help (handled after anything already queued for the chat); every other reply
+    the bot sent to `uid` since `mark`."""
+    bot.api.send(uid, "/help")
+    for _ in range(250):
+        texts = [c.text for c in bot.api.calls[mark:] if c.method == "sendMessage"]
+        if any("What I can do" in t for t in texts):
+            return [t for t in texts if "What I can do" not in t]
+        await asyncio.sleep(0.02)
+    raise AssertionError("no reply to /help")
 
 
 async def rows(bot: Harness, model, *where) -> list:
@@ -79,3 +92,31 @@ async def test_another_officers_note_cannot_be_read_with_forged_buttons(bot: Har
         seen = [c.text for c in bot.api.calls[mark:]] + [answer.params.get("text", "")]
         assert not any(ref in t or "Note saved" in t for t in seen), seen
     assert [n.author_id for n in await rows(bot, Note, Note.ref == ref)] == [OFFICER]
+
+
+async def test_a_redelivered_note_text_is_never_taken_as_a_question(bot: Harness) -> None:
+    from bot.core.feedback import Gap
+    from tests.test_notes_telegram import save, skip_to_confirm
+
+    await bot.enrol(OFFICER)
+    [_panel] = await bot.say(OFFICER, "/note")
+    text = "Zebedee Quixote DOB 01/02/2012 seen at 9 Nowhere Lane with a stranger"
+    mark = bot.api.mark()
+    sent = bot.api.send(OFFICER, text)
+    [_, category] = await bot.api.wait("sendMessage", chat_id=OFFICER, count=2, after=mark)
+    await save(bot, OFFICER, await skip_to_confirm(bot, OFFICER, category))
+    # Telegram delivers the officer's message again (a retry after a timeout, say).
+    mark = bot.api.mark()
+    bot.api.push({"message": sent})
+    assert await replies_until_help(bot, OFFICER, mark) == []
+    assert await rows(bot, Gap, Gap.id > 0) == []
+    # Also for a note that was cancelled: its text is not a question either.
+    await bot.say(OFFICER, "/note")
+    mark = bot.api.mark()
+    second = bot.api.send(OFFICER, "Another private observation about Zebedee")
+    await bot.api.wait("sendMessage", chat_id=OFFICER, count=2, after=mark)
+    await bot.say(OFFICER, "/cancel")
+    mark = bot.api.mark()
+    bot.api.push({"message": second})
+    assert await replies_until_help(bot, OFFICER, mark) == []
+    assert await rows(bot, Gap, Gap.id > 0) == []

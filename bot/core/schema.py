@@ -6,6 +6,7 @@ from bot.core.access import Audit, Invite, User
 from bot.core.feedback import Feedback, Gap
 from bot.core.keys import ServerKey
 from bot.core.notes import Note, NoteChain, NoteDraft
+from bot.core.notes_drafts import ConsumedMessage
 from bot.core.quiz import QuizAnswer, QuizCard, QuizReminder, QuizRound
 
 MODELS = [
@@ -18,6 +19,7 @@ MODELS = [
     Note,
     NoteChain,
     NoteDraft,
+    ConsumedMessage,
     QuizRound,
     QuizAnswer,
     QuizCard,
