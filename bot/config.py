@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=20, ge=1)
     notes_chain_key: SecretStr | None = None  # makes note hashes HMACs; keep it off the database
     notes_retention_days: int = Field(default=365 * 7, ge=1)
+    gaps_retention_days: int = Field(default=90, ge=1)  # unanswered questions and feedback
     timezone: str = "Europe/London"
     log_level: str = "INFO"
 

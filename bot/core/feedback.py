@@ -1,14 +1,19 @@
 """What the bot could not answer, and answers officers flagged as wrong: the curators' to-do list.
 
-Unanswered questions are kept without the asker's id: curators need the words, not the person.
+Unanswered questions are kept without the asker's id and with personal data redacted
+(bot.core.redact): curators need the words, not the person. Both lists are kept for
+GAPS_RETENTION_DAYS (90 by default) and purged daily (bot.core.retention).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from peewee import AutoField, CharField, DateTimeField, TextField, fn
 
 from bot.core.access import now
 from bot.core.db import BaseModel
+from bot.core.redact import redact_personal
 
 MAX_KEPT = 500  # characters of a question worth keeping for curators
 
@@ -32,7 +37,7 @@ def _key(text: str) -> str:
 
 
 def record_gap(text: str) -> None:
-    text = text.strip()[:MAX_KEPT]
+    text = redact_personal(text.strip()[:MAX_KEPT])
     if _key(text):
         Gap.create(text=text, key=_key(text))
 
@@ -49,8 +54,16 @@ def top_gaps(limit: int = 10) -> list[tuple[str, int]]:
 
 
 def record_feedback(topic_id: str, question: str) -> None:
-    Feedback.create(topic_id=topic_id[:80], question=question.strip()[:MAX_KEPT])
+    question = redact_personal(question.strip()[:MAX_KEPT])
+    Feedback.create(topic_id=topic_id[:80], question=question)
 
 
 def recent_feedback(limit: int = 15) -> list[Feedback]:
     return list(Feedback.select().order_by(Feedback.at.desc(), Feedback.id.desc()).limit(limit))
+
+
+def purge_before(cutoff: datetime) -> tuple[int, int]:
+    """Delete gaps and feedback recorded before `cutoff`: (gaps, feedback) removed."""
+    gaps = Gap.delete().where(Gap.at < cutoff).execute()
+    reports = Feedback.delete().where(Feedback.at < cutoff).execute()
+    return gaps, reports

@@ -46,6 +46,7 @@ from bot.telegram import (
 from bot.telegram import callbacks as cb
 from bot.telegram.errors import on_error
 from bot.telegram.gate import gate
+from bot.telegram.retention import schedule_retention
 from bot.telegram.services import BotServices
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.webhook import run_webhook
@@ -232,6 +233,8 @@ def build_application(
     # Daily quiz reminders are rows in the database; post_init puts them back on the job
     # queue before any update is handled, so they survive a restart.
     quiz.restore_reminders_at_start(app)
+    # Gaps, feedback and notes past retention go every night (audited), not only by hand.
+    schedule_retention(app)
     app.add_error_handler(on_error)
     return app
 
