@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -42,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Everything this process creates (database, exports, backups, logs) is its owner's only.
+    os.umask(0o077)
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
