@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
+import time
 
-from bot.core.access import Invite, Role
+from bot.core.access import Audit, Invite, Role
 from bot.core.notes import Note
 from tests.botapi import plain
 from tests.harness import ADMIN, Harness
@@ -120,3 +122,65 @@ async def test_a_redelivered_note_text_is_never_taken_as_a_question(bot: Harness
     bot.api.push({"message": second})
     assert await replies_until_help(bot, OFFICER, mark) == []
     assert await rows(bot, Gap, Gap.id > 0) == []
+
+
+STRANGER = 820001
+
+
+async def test_strangers_are_rate_limited_and_failed_enrolments_audited(bot: Harness) -> None:
+    mark = bot.api.mark()
+    for n in range(300):
+        bot.api.send(STRANGER, f"/start guess{n:04d}")
+    [reply] = await bot.say(ADMIN, "/help")  # the gate has seen them all by now
+    await asyncio.sleep(0.3)
+    replies = [c.text for c in bot.api.sent(STRANGER)]
+    assert 1 <= len(replies) <= 6, len(replies)
+    assert sum("not valid" in t for t in replies) == 5
+    assert "too many" in replies[-1].lower()
+    failed = await rows(bot, Audit, Audit.action == "enrol_failed")
+    assert len(failed) == 5 and {a.actor for a in failed} == {STRANGER}
+    # A real code after that is refused too, for the rest of the hour.
+    [code] = await bot.say(ADMIN, "/invite")
+    good = re.search(r"<code>([\w-]{8,})</code>", code.text).group(1)
+    bot.api.send(STRANGER, f"/start {good}")
+    await bot.say(ADMIN, "/help")
+    assert await bot.services.store.run(bot.services.access.role_of, STRANGER) is None
+    # Buttons and inline queries: answered at most once a window.
+    other = STRANGER + 1
+    mark = bot.api.mark()
+    for _ in range(20):
+        bot.api.press(other, reply, "t:nrm-referral")
+        bot.api.inline(other, "cuckooing")
+    await bot.say(ADMIN, "/help")
+    await asyncio.sleep(0.3)
+    answers = [
+        c for c in bot.api.calls[mark:] if c.method in ("answerCallbackQuery", "answerInlineQuery")
+    ]
+    assert len(answers) <= 1, len(answers)
+
+
+async def test_an_officer_is_answered_quickly_while_strangers_flood(bot: Harness) -> None:
+    """Measures (prints) an officer's reply time while 20 strangers send 1,000 updates."""
+    await bot.enrol(OFFICER)
+    [card] = await bot.say(OFFICER, "signs of cuckooing")
+    strangers = range(830000, 830020)
+    for n in range(50):
+        for uid in strangers:
+            kind = n % 4
+            if kind == 0:
+                bot.api.send(uid, f"/start guess{n}")
+            elif kind == 1:
+                bot.api.send(uid, "what is cuckooing")
+            elif kind == 2:
+                bot.api.press(uid, card, "t:nrm-referral")
+            else:
+                bot.api.inline(uid, "cuckooing")
+        if n == 25:
+            asked = time.monotonic()
+            mark = bot.api.mark()
+            bot.api.send(OFFICER, "what is a cawn")
+    [answer] = await bot.api.wait("sendMessage", chat_id=OFFICER, after=mark, timeout=30)
+    took = answer.at - asked
+    print(f"\nofficer reply during a flood of 1,000 stranger updates: {took * 1000:.0f} ms")
+    assert "Child Abduction" in plain(answer.text)
+    assert took < 2.0

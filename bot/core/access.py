@@ -126,18 +126,25 @@ class Access:
         db = User._meta.database
         with db.atomic():
             invite = Invite.get_or_none(Invite.code_hash == _hash(code))
-            if invite is None:
-                return Enrolment(False, "unknown")
-            if invite.used_by is not None:
-                return Enrolment(False, "used")
-            if invite.expires_at < now():
-                return Enrolment(False, "expired")
+            reason = (
+                "unknown"
+                if invite is None
+                else "used"
+                if invite.used_by is not None
+                else "expired"
+                if invite.expires_at < now()
+                else None
+            )
+            if reason is not None:  # the code itself is never recorded
+                audit(user_id, "enrol_failed", user_id, reason)
+                return Enrolment(False, reason)
             claimed = (
                 Invite.update(used_by=user_id, used_at=now())
                 .where((Invite.code_hash == invite.code_hash) & Invite.used_by.is_null())
                 .execute()
             )
             if claimed != 1:
+                audit(user_id, "enrol_failed", user_id, "used")
                 return Enrolment(False, "used")
             role = Role(invite.role)
             User.insert(

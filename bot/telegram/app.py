@@ -45,7 +45,7 @@ from bot.telegram import (
 )
 from bot.telegram import callbacks as cb
 from bot.telegram.errors import on_error
-from bot.telegram.gate import gate
+from bot.telegram.gate import ENROL_ATTEMPTS, gate
 from bot.telegram.retention import schedule_retention
 from bot.telegram.services import BotServices
 from bot.telegram.transport import AiohttpRequest
@@ -126,6 +126,7 @@ def build_application(
         limiter=RateLimiter(settings.rate_limit_per_minute),
         tap_limiter=RateLimiter(settings.rate_limit_per_minute * 5),
         strangers=RateLimiter(1, window=3600),
+        enrolments=RateLimiter(ENROL_ATTEMPTS, window=3600),
     )
     app = (
         ApplicationBuilder()

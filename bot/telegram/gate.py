@@ -1,7 +1,8 @@
 """The access gate: runs before every handler and stops anything a caller may not do.
 
-Deny by default: a stranger gets one polite refusal (at most once an hour) and nothing else,
-except the one thing they may do, `/start CODE` with a valid enrolment code.
+Deny by default: a stranger gets one polite answer an hour (to a message, a button or an inline
+query) and nothing else, except the one thing they may do, `/start CODE` with a valid
+enrolment code: five tries an hour, each failure audited.
 """
 
 from __future__ import annotations
@@ -18,11 +19,17 @@ from bot.telegram.services import services
 
 log = logging.getLogger(__name__)
 
+ENROL_ATTEMPTS = 5  # enrolment codes a stranger may try an hour
+
 REFUSAL = (
     "This bot is for enrolled police officers only. If you should have access, ask your "
     "supervisor for an enrolment code, then send /start followed by the code."
 )
 SLOW_DOWN = "You're sending messages faster than I can answer. Please wait a minute and try again."
+TOO_MANY = (
+    "Too many enrolment codes tried. Please wait an hour, then send the code your supervisor "
+    "gave you."
+)
 BAD_CODE = {
     "unknown": "That enrolment code is not valid. Check it, or ask your supervisor for a new one.",
     "used": "That enrolment code has already been used. Ask your supervisor for a new one.",
@@ -59,15 +66,11 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _stranger(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A stranger costs next to nothing: one answer an hour for whatever they send, and at most
+    `ENROL_ATTEMPTS` enrolment codes tried an hour (each failure audited)."""
     svc = services(context)
     user = update.effective_user
     message = update.message
-    if update.inline_query:
-        await update.inline_query.answer([], cache_time=0, is_personal=True)
-        return
-    if update.callback_query:
-        await update.callback_query.answer(REFUSAL, show_alert=True)
-        return
     text = (message.text or "") if message else ""
     command, _, code = text.partition(" ")
     if (
@@ -76,16 +79,29 @@ async def _stranger(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         and command.split("@")[0] == "/start"
         and code.strip()
     ):
-        result = await svc.store.run(
-            svc.access.enrol, code.strip(), user.id, user.full_name, user.username
-        )
-        if result.ok:
-            log.info("user %s enrolled as %s", user.id, result.role)
-            await message.reply_text(
-                f"Welcome, {html.escape(user.first_name)}: you're enrolled.\n\n{WELCOME}"
-            )
-        else:
-            await message.reply_text(BAD_CODE[result.reason])
+        await _enrol(update, context, code.strip())
         return
-    if message and svc.strangers.allow(user.id):
+    if not svc.strangers.allow(user.id):
+        return  # already answered this hour: silence, and no work
+    if update.inline_query:
+        await update.inline_query.answer([], cache_time=0, is_personal=True)
+    elif update.callback_query:
+        await update.callback_query.answer(REFUSAL, show_alert=True)
+    elif message:
         await message.reply_text(REFUSAL)
+
+
+async def _enrol(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
+    svc, user, message = services(context), update.effective_user, update.message
+    if not svc.enrolments.allow(user.id):
+        if svc.enrolments.should_warn(user.id):
+            await message.reply_text(TOO_MANY)
+        return
+    result = await svc.store.run(svc.access.enrol, code, user.id, user.full_name, user.username)
+    if result.ok:
+        log.info("user %s enrolled as %s", user.id, result.role)
+        await message.reply_text(
+            f"Welcome, {html.escape(user.first_name)}: you're enrolled.\n\n{WELCOME}"
+        )
+    else:
+        await message.reply_text(BAD_CODE[result.reason])
