@@ -184,3 +184,21 @@ async def test_an_officer_is_answered_quickly_while_strangers_flood(bot: Harness
     print(f"\nofficer reply during a flood of 1,000 stranger updates: {took * 1000:.0f} ms")
     assert "Child Abduction" in plain(answer.text)
     assert took < 2.0
+
+
+async def test_an_edited_command_never_acts_again(bot: Harness) -> None:
+    await bot.enrol(OFFICER)
+    [first] = await bot.say(ADMIN, "/invite")
+    assert "<code>" in first.text
+    for uid, command in [
+        (ADMIN, "/invite supervisor"),
+        (ADMIN, f"/revoke {OFFICER}"),
+        (ADMIN, f"/role {OFFICER} supervisor"),
+        (OFFICER, "/remind 07:30"),
+        (OFFICER, "/quiz"),
+    ]:
+        [reply] = await bot.say(uid, command, edited=True)
+        assert "edit" in reply.text.lower() and "<code>" not in reply.text, reply.text
+    assert len(await rows(bot, Invite, Invite.created_by == ADMIN)) == 1
+    assert await bot.services.store.run(bot.services.access.role_of, OFFICER) is Role.OFFICER
+    assert bot.api.sent(OFFICER, "sendPoll") == []

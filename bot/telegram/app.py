@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
@@ -52,6 +52,7 @@ from bot.telegram.transport import AiohttpRequest
 from bot.telegram.webhook import run_webhook
 
 log = logging.getLogger(__name__)
+HandlerCallback = Callable[[Update, Any], Awaitable[None]]
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
 
@@ -158,38 +159,44 @@ def build_application(
 
     # Group 0, first match wins, so order matters:
     # 1. commands, before free text, so "/topics" is never treated as a question;
-    app.add_handler(CommandHandler("start", basics.start))
-    app.add_handler(CommandHandler("help", basics.help_command))
-    app.add_handler(CommandHandler("cancel", basics.cancel))
-    app.add_handler(CommandHandler("topics", browse.topics))
-    app.add_handler(CommandHandler("invite", admin.invite))
-    app.add_handler(CommandHandler("revoke", admin.revoke))
-    app.add_handler(CommandHandler("role", admin.set_role))
-    app.add_handler(CommandHandler("users", admin.users))
-    app.add_handler(CommandHandler("gaps", admin.gaps))
-    app.add_handler(CommandHandler("feedback", admin.feedback))
+    # An edit of a command message must not run it again (a second enrolment code, say): only
+    # /note and /amend take an edit, as a change to the text of the draft they began.
+    def command(name: str, callback: HandlerCallback, *, edits: bool = False) -> None:
+        only = None if edits else filters.UpdateType.MESSAGE
+        app.add_handler(CommandHandler(name, callback, filters=only))
+
+    command("start", basics.start)
+    command("help", basics.help_command)
+    command("cancel", basics.cancel)
+    command("topics", browse.topics)
+    command("invite", admin.invite)
+    command("revoke", admin.revoke)
+    command("role", admin.set_role)
+    command("users", admin.users)
+    command("gaps", admin.gaps)
+    command("feedback", admin.feedback)
     # Field notes: /note and /amend start a flow that /cancel ends (the canceller below).
-    app.add_handler(CommandHandler("note", notes.note_command))
-    app.add_handler(CommandHandler("amend", notes.amend_command))
-    app.add_handler(CommandHandler("mynotes", notes_reports.mynotes_command))
-    app.add_handler(CommandHandler("export", notes_reports.export_command))
-    app.add_handler(CommandHandler("stats", notes_reports.stats_command))
+    command("note", notes.note_command, edits=True)
+    command("amend", notes.amend_command, edits=True)
+    command("mynotes", notes_reports.mynotes_command)
+    command("export", notes_reports.export_command)
+    command("stats", notes_reports.stats_command)
     svc.cancellers.append(notes.cancel_note)
     # Recruit refreshers. Rounds live in the database; /cancel ends an open one (canceller).
     # A quiz bank with errors stops start-up here, like any other knowledge error.
     app.bot_data[quiz.KEY] = quiz.build_service(svc)
-    app.add_handler(CommandHandler("quiz", quiz.quiz_command))
-    app.add_handler(CommandHandler("refresh", quiz.refresh_command))
-    app.add_handler(CommandHandler("progress", quiz.progress_command))
-    app.add_handler(CommandHandler("remind", quiz.remind_command))
-    app.add_handler(CommandHandler("cohort", quiz.cohort_command))
+    command("quiz", quiz.quiz_command)
+    command("refresh", quiz.refresh_command)
+    command("progress", quiz.progress_command)
+    command("remind", quiz.remind_command)
+    command("cohort", quiz.cohort_command)
     svc.cancellers.append(quiz.cancel_round)
     # Scene checklists and the referral route. The flow is loaded here so that a broken
     # referral.yaml stops start-up like any other knowledge error; both flows keep their state
     # in their buttons, and /cancel closes the ones still open in the chat.
     app.bot_data["referral"] = refer.load_flow(knowledge)
-    app.add_handler(CommandHandler("check", checks.check))
-    app.add_handler(CommandHandler("refer", refer.refer))
+    command("check", checks.check)
+    command("refer", refer.refer)
     svc.cancellers.extend([checks.cancel_hook(), refer.cancel_hook()])
     # 2. buttons, routed by their callback-data prefix;
     app.add_handler(CallbackQueryHandler(ask.open_topic, pattern=cb.pattern(cb.OPEN_TOPIC)))
@@ -204,7 +211,10 @@ def build_application(
     # `@botname cuckooing` in any chat (strangers were answered with nothing by the gate).
     app.add_handler(InlineQueryHandler(inline.answer))
     app.add_handler(CallbackQueryHandler(_stale_button))  # any other prefix: a retired button
-    # 3. any other command gets help rather than silence (after every real command).
+    # 3. an edited command is not run again; any other command gets help rather than silence.
+    app.add_handler(
+        MessageHandler(filters.COMMAND & filters.UpdateType.EDITED, basics.edited_command)
+    )
     app.add_handler(MessageHandler(filters.COMMAND, basics.unknown_command))
 
     # Group 1: input to a flow in progress. A note draft takes typed text, a shared location

@@ -63,8 +63,6 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if role(context) not in SUPERVISORS:
         await message.reply_text("That command is for supervisors.")
         return
-    if update.edited_message is not None:
-        return
     zone = svc.settings.timezone
     today = local_time(now(), zone).date()
     try:
