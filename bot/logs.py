@@ -14,8 +14,17 @@ import sys
 from collections.abc import Iterable
 
 REDACTED = "[redacted]"
-# Loggers whose DEBUG output includes updates and API parameters, i.e. officers' texts.
-CHATTY = ("telegram", "httpx", "httpcore", "aiohttp", "tornado", "apscheduler")
+# Loggers whose DEBUG output holds updates, API parameters or SQL values: officers' texts.
+CHATTY = (
+    "telegram",
+    "httpx",
+    "httpcore",
+    "aiohttp",
+    "tornado",
+    "apscheduler",
+    "peewee",
+    "psycopg",
+)
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 

@@ -4,6 +4,7 @@ Real processes (`run_bot.py`) with their whole standard error read line by line.
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import subprocess
 import sys
@@ -90,3 +91,39 @@ def test_the_redaction_filter_hides_secrets_in_messages_args_and_tracebacks() ->
     text = stream.getvalue()
     assert SECRET_PART not in text and "hook-secret" not in text
     assert text.count("[redacted]") >= 4 and "RuntimeError" in text
+
+
+async def test_note_and_question_texts_never_reach_the_log_even_at_debug(
+    botapi: FakeBotAPI, tmp_path: Path
+) -> None:
+    from tests.harness import Harness
+    from tests.test_notes_telegram import button, skip_to_confirm
+    from tests.test_run_bot import ADMIN
+
+    bot = Harness(botapi, app=None)  # type: ignore[arg-type]  # the bot is another process
+    log_file = tmp_path / "stderr.log"
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "run_bot.py")],
+        cwd=ROOT,
+        env=environment(botapi, tmp_path, LOG_LEVEL="DEBUG"),
+        stderr=log_file.open("w"),
+    )
+    try:
+        await botapi.wait("deleteWebhook", timeout=30)
+        await bot.say(ADMIN, "Quetzalcoatl Zebedee question about cuckooing")
+        await bot.say(ADMIN, "what about Quetzalcoatl Xanthippe zxqv")
+        [_, category] = await bot.say(
+            ADMIN, "/note Zebedee Xanthippe seen at the Quetzal", count=2
+        )
+        confirm = await skip_to_confirm(bot, ADMIN, category)
+        mark = botapi.mark()
+        botapi.press(ADMIN, confirm, button(confirm, "✅ Save"))
+        await botapi.wait("answerCallbackQuery", after=mark, timeout=10)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    lines = log_file.read_text().splitlines()
+    assert lines  # it did log (the libraries that would log texts are held at INFO)
+    leaked = [line for line in lines if "Quetzal" in line or "Zebedee" in line]
+    assert leaked == [], leaked[:3]
+    assert not [line for line in lines if SECRET_PART in line]
