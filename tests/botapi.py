@@ -498,6 +498,22 @@ class FakeBotAPI:
             }
         )
 
+    def press_inline(self, uid: int, data: str, inline_message_id: str = "inl-1") -> str:
+        """A button under a message posted in inline mode: the query has no `message`."""
+        query_id = str(next(self._ids))
+        self.push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": self.user(uid),
+                    "chat_instance": "ci",
+                    "inline_message_id": inline_message_id,
+                    "data": data,
+                }
+            }
+        )
+        return query_id
+
     def inline(self, uid: int, query: str) -> None:
         self.push(
             {

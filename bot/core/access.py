@@ -12,6 +12,7 @@ from enum import StrEnum
 from peewee import AutoField, BigIntegerField, BooleanField, CharField, DateTimeField, TextField
 
 from bot.core.db import BaseModel
+from bot.core.numbers import parse_int
 
 INVITE_TTL = timedelta(hours=24)
 
@@ -173,9 +174,11 @@ class Access:
     def find(self, who: str) -> User | None:
         """A user by numeric id or @username."""
         who = who.strip()
-        if who.lstrip("-").isdigit():
-            return User.get_or_none(User.id == int(who))
-        return User.get_or_none(User.username == who.lstrip("@"))
+        if who.lstrip("-").isdecimal():
+            number = parse_int(who)
+            return None if number is None else User.get_or_none(User.id == number)
+        name = who.lstrip("@")
+        return User.get_or_none(User.username == name) if 0 < len(name) <= 64 else None
 
     def revoke(self, admin_id: int, who: str) -> User | None:
         user = self.find(who)

@@ -26,6 +26,7 @@ REFUSAL = (
     "supervisor for an enrolment code, then send /start followed by the code."
 )
 SLOW_DOWN = "You're sending messages faster than I can answer. Please wait a minute and try again."
+INLINE_BUTTON = "That button works only in a chat with me. Send me /help."
 TOO_MANY = (
     "Too many enrolment codes tried. Please wait an hour, then send the code your supervisor "
     "gave you."
@@ -50,6 +51,11 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         context.user_data["role"] = who
     if who is None:
         await _stranger(update, context)
+        raise ApplicationHandlerStop
+    if update.callback_query is not None and update.callback_query.message is None:
+        # A button under a message posted in inline mode: ours carry none, so it is forged or
+        # from an old version; every handler below works on the message it came with.
+        await update.callback_query.answer(INLINE_BUTTON, show_alert=True)
         raise ApplicationHandlerStop
     # Taps and inline queries come many to a message (a quiz round, a checklist, each pause
     # while typing @bot...): they get their own, larger allowance.

@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 from bot.core.access import Role, now
 from bot.core.notes import CATEGORIES, local_time, recent_notes
 from bot.core.notes_export import export_notes, to_csv, to_json, weekly_stats
+from bot.core.numbers import parse_int
 from bot.telegram.notes import known_indicators
 from bot.telegram.private import private_only
 from bot.telegram.services import role, services
@@ -110,7 +111,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await message.reply_text("That command is for supervisors.")
         return
     args = context.args or []
-    weeks = int(args[0]) if args and args[0].isdigit() and 1 <= int(args[0]) <= 52 else None
+    weeks = parse_int(args[0], 1, 52) if args else None
     if args and weeks is None:
         await message.reply_text("Usage: <code>/stats [WEEKS]</code>, 1 to 52 (default 12).")
         return

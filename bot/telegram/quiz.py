@@ -19,6 +19,7 @@ from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.config import SettingsError
 from bot.core.access import Role, now
+from bot.core.numbers import parse_int
 from bot.core.quiz import (
     Answered,
     Cohort,
@@ -486,8 +487,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     parts = cb.unpack(query.data)
     action = parts[1] if len(parts) > 1 else ""
     user_id = update.effective_user.id
-    if action == ANSWER and len(parts) == 5 and all(p.isdigit() for p in parts[2:]):
-        await _answer(update, context, int(parts[2]), int(parts[3]), int(parts[4]))
+    numbers = [parse_int(p, 0, 2**31 - 1) for p in parts[2:]]  # an INTEGER column
+    if action == ANSWER and len(parts) == 5 and None not in numbers:
+        await _answer(update, context, *numbers)
         return
     if action not in (START, REFRESH, PROGRESS):
         await query.answer("That button has expired. Send /quiz for a new round.", show_alert=True)
