@@ -52,11 +52,6 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if who is None:
         await _stranger(update, context)
         raise ApplicationHandlerStop
-    if update.callback_query is not None and update.callback_query.message is None:
-        # A button under a message posted in inline mode: ours carry none, so it is forged or
-        # from an old version; every handler below works on the message it came with.
-        await update.callback_query.answer(INLINE_BUTTON, show_alert=True)
-        raise ApplicationHandlerStop
     # Taps and inline queries come many to a message (a quiz round, a checklist, each pause
     # while typing @bot...): they get their own, larger allowance.
     tapping = update.callback_query is not None or update.inline_query is not None
@@ -68,6 +63,11 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await update.callback_query.answer(SLOW_DOWN)
         elif svc.limiter.should_warn(user.id) and update.effective_message:
             await update.effective_message.reply_text(SLOW_DOWN)
+        raise ApplicationHandlerStop
+    if update.callback_query is not None and update.callback_query.message is None:
+        # A button under a message posted in inline mode: ours carry none, so it is forged or
+        # from an old version; every handler below works on the message it came with.
+        await update.callback_query.answer(INLINE_BUTTON, show_alert=True)
         raise ApplicationHandlerStop
 
 
