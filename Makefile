@@ -18,7 +18,7 @@ run: $(STAMP)
 	@$(PY) run_bot.py
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

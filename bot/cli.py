@@ -11,6 +11,7 @@ from pathlib import Path
 from telegram.error import NetworkError
 
 from bot.config import Settings, SettingsError, load_settings
+from bot.core.migrations import SchemaTooNew
 from bot.core.services import KnowledgeError, load_knowledge
 from bot.logs import setup_logging
 
@@ -24,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--webhook", metavar="URL", help="run a webhook at URL instead of polling")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("console", help="chat with the bot in the terminal")
+    serve = sub.add_parser("serve", help="the Telegram bot only (for a service manager)")
+    serve.add_argument("--webhook", metavar="URL", default=argparse.SUPPRESS, help="as above")
+    sub.add_parser("doctor", help="check settings, knowledge, database, Bot API, time zone")
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("query")
     ask.add_argument("--json", action="store_true", help="machine-readable output")
@@ -39,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     from bot.core.notes_cli import add_parser as add_notes_parser
 
     add_notes_parser(sub)
+    backup = sub.add_parser("backup", help="a checked copy of the database, safe while running")
+    backup.add_argument("--out", type=Path, required=True, metavar="FILE")
+    db = sub.add_parser("db", help="database schema: version and upgrade")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply pending schema migrations (start-up does it too)")
+    db_sub.add_parser("version", help="the database's schema version and this code's")
     return parser
 
 
@@ -49,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as exc:
+        if args.command == "doctor":
+            from bot.doctor import settings_failure
+
+            return settings_failure(str(exc))
         print(exc, file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.secrets())
@@ -64,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
+    except SchemaTooNew as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 
@@ -73,16 +90,45 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.webhook:
             print("--webhook needs TELEGRAM_BOT_TOKEN to be set.", file=sys.stderr)
             return 2
+        print(
+            "run_bot.py: no TELEGRAM_BOT_TOKEN, starting the terminal chat "
+            "(`run_bot.py serve` runs the Telegram bot or fails)",
+            file=sys.stderr,
+        )
         return _console(args, settings)
+    return _serve(args, settings)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.telegram_bot_token is None:
+        print(
+            "serve: TELEGRAM_BOT_TOKEN is not set; put the token from @BotFather in it "
+            "(environment or .env)",
+            file=sys.stderr,
+        )
+        return 2
     from bot.telegram.app import run_telegram
 
-    return run_telegram(settings, webhook_url=args.webhook or settings.webhook_url)
+    webhook = args.webhook or settings.webhook_url
+    how = f"webhook {webhook}" if webhook else "long polling"
+    print(f"run_bot.py: starting the Telegram bot ({how})", file=sys.stderr)
+    return run_telegram(settings, webhook_url=webhook)
+
+
+def _doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.doctor import run_doctor
+
+    return run_doctor(settings)
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import run_console
 
-    return run_console(load_knowledge(settings.knowledge_dir))
+    return run_console(
+        load_knowledge(settings.knowledge_dir),
+        database_url=settings.database_url,
+        timezone=settings.timezone,
+    )
 
 
 def _tool_knowledge(settings: Settings):
@@ -150,6 +196,7 @@ def _kb(args: argparse.Namespace, settings: Settings) -> int:
                 "body": t.body,
                 "sources": [s.model_dump() for s in t.sources],
                 "reviewed": t.reviewed.isoformat(),
+                "reviewed_by": t.reviewed_by,
             }
             for t in kb.topics.values()
         ]
@@ -169,11 +216,55 @@ def _notes(args: argparse.Namespace, settings: Settings) -> int:
     return run(args, settings)
 
 
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core import migrations
+    from bot.core.db import connect_url
+    from bot.core.schema import MODELS
+
+    db = connect_url(settings.database_url)
+    try:
+        if args.db_command == "version":
+            with db.connection_context():
+                version = migrations.current_version(db)
+            print(f"db version: database {version}, code {migrations.latest()}")
+            return 0 if version == migrations.latest() else 1
+        print(migrations.upgrade(db, MODELS).summary())
+        return 0
+    finally:
+        db.close()
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.backup import backup, record
+    from bot.core.db import open_database
+
+    result = backup(settings.database_url, args.out)
+    for line in result.lines:
+        print(line)
+    if not result.ok:
+        return 1
+    from peewee import DatabaseError
+
+    live = open_database(settings.database_url, upgrade=False)
+    try:
+        with live.connection_context():
+            record(args.out, result.lines[-1].removeprefix("copy: "))
+    except DatabaseError as exc:  # an empty database has no audit table yet
+        print(f"backup: not recorded in the audit table ({type(exc).__name__})")
+    finally:
+        live.close()
+    return 0
+
+
 COMMANDS = {
     "run": _run,
     "console": _console,
+    "serve": _serve,
+    "doctor": _doctor,
     "ask": _ask,
     "eval": _eval,
     "kb": _kb,
     "notes": _notes,
+    "db": _db,
+    "backup": _backup,
 }

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.console_flows import LOCAL_USER, CheckFlow, NoteFlow, ReferFlow
 from bot.core.cards import Block, answer_blocks, plain
 from bot.core.search import SearchResult, Verdict
 from bot.core.services import Knowledge
@@ -15,17 +17,23 @@ from bot.core.topics import CATEGORY_LABELS, Topic
 WIDTH = 78
 HELP = """\
 Ask a question in your own words, e.g. "signs of cuckooing" or "s45 defence for a 16 year old".
-Commands:
+Everything the officer's Telegram bot does works here, typed instead of tapped:
   /topics        browse every topic by category
   /more          more detail on the last answer
   <number>       open a numbered topic from the last list
-  /quiz [cat]    five refresher questions (indicators, safeguarding, legislation, background);
-                 answer with A, B, C or D
+  /check [name]  scene checklist (child, cuckooing, adult): tick signs by number, then done
+  /refer         which referral route: a few questions, then the steps in order
+  /note [TEXT]   write a field note (saved in the bot's notebook, with its hash chain)
+  /mynotes [REF] your recent notes, or one in full with its corrections
+  /amend REF     add a correction to one of your notes
+  /quiz [cat]    five refresher questions (indicators, safeguarding, legislation, background),
+                 or on one topic: /quiz cuckooing; answer with A, B, C or D
   /refresh       refresher questions due for review first
-  /progress      your refresher progress this session
-  /cancel        stop a quiz round
+  /progress      your refresher progress (kept between sessions)
+  /cancel        stop a note, quiz round, checklist or referral route
   /help          this help
-  /quit          leave (end of input works too)"""
+  /quit          leave (end of input works too)
+Supervisors' exports are on the command line: run_bot.py notes export."""
 
 
 def render_text(blocks: list[Block]) -> str:
@@ -52,10 +60,23 @@ def render_text(blocks: list[Block]) -> str:
 
 
 class Console:
-    """Stateful chat session; `handle()` turns one input line into the reply text."""
+    """Stateful chat session; `handle()` turns one input line into the reply text.
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    Notes and quiz progress live in the database at `database_url` (the bot's own, by default
+    from settings), written as the local user; without one, a scratch database serves a
+    session that keeps nothing.
+    """
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        database_url: str | None = None,
+        timezone: str = "Europe/London",
+    ) -> None:
         self.knowledge = knowledge
+        self.database_url = database_url
+        self._scratch: tempfile.TemporaryDirectory | None = None
+        self.timezone = timezone
         self.choices: list[Topic] = []
         self.last: Topic | None = None
         self.commands: dict[str, Callable[[str], str]] = {
@@ -66,16 +87,62 @@ class Console:
             "/quiz": lambda rest: self.quiz.start("quiz", rest),
             "/refresh": lambda _: self.quiz.start("refresh", ""),
             "/progress": lambda _: self.quiz.progress(),
-            "/cancel": lambda _: self.quiz.cancel(),
+            "/cancel": self._cancel,
+            "/check": lambda rest: self.check.start(rest),
+            "/refer": lambda _: self.refer.start(),
+            "/note": lambda rest: self.notes.start(rest),
+            "/amend": lambda rest: self.notes.amend(rest),
+            "/mynotes": lambda rest: self.notes.mynotes(rest),
         }
         self._quiz: QuizChat | None = None
+        self._notes: NoteFlow | None = None
+        self.db = None
+        self.check = CheckFlow(knowledge, lambda: self.notes)
+        self.refer = ReferFlow(knowledge)
+
+    def _database(self) -> None:
+        """Open the database on first use (a session of plain questions never needs it)."""
+        if self.db is None:
+            from bot.core.db import open_database
+
+            if self.database_url is None:
+                self._scratch = tempfile.TemporaryDirectory(prefix="briefing-console-")
+                self.database_url = f"sqlite:///{self._scratch.name}/session.db"
+            self.db = open_database(self.database_url)
 
     @property
     def quiz(self) -> QuizChat:
         """The refresher rounds, loaded on first use (most sessions never quiz)."""
         if self._quiz is None:
+            self._database()
             self._quiz = QuizChat(self)
         return self._quiz
+
+    @property
+    def notes(self) -> NoteFlow:
+        if self._notes is None:
+            self._database()
+            self._notes = NoteFlow(self.knowledge, self.timezone)
+        return self._notes
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+    def _cancel(self, _: str) -> str:
+        said = [
+            s
+            for s in (
+                self.notes.cancel(),
+                self._quiz.cancel() if self._quiz else None,
+                self.check.cancel(),
+                self.refer.cancel(),
+            )
+            if s
+        ]
+        return " ".join(said) if said else "Nothing to cancel."
 
     def handle(self, line: str) -> str:
         text = line.strip()
@@ -87,14 +154,26 @@ class Console:
             if command is None:
                 return f"Unknown command {name}.\n\n{HELP}"
             return command(rest.strip())
-        if self._quiz is not None and self._quiz.takes(text):
-            return self._quiz.answer(text)
+        for flow in self._flows():
+            if flow.takes(text):
+                return flow.input(text)
         if text.isdigit() and self.choices:
             index = int(text) - 1
             if 0 <= index < len(self.choices):
                 return self._show(self.choices[index])
             return f"Pick a number from 1 to {len(self.choices)}."
-        return self._ask(text)
+        reply = self._ask(text)
+        draft = self._notes.draft() if self._notes is not None else None
+        if draft is not None:  # a question typed mid-note: answered, and the note stays open
+            reply += "\n\n(Your note is still open.)\n" + self._notes.prompt(draft)
+        return reply
+
+    def _flows(self) -> list:
+        """Flows that may take a typed line, the note first (as in Telegram)."""
+        flows: list = [self._notes] if self._notes is not None else []
+        if self._quiz is not None:
+            flows.append(self._quiz)
+        return [*flows, self.check, self.refer]
 
     def _ask(self, text: str) -> str:
         result = self.knowledge.engine.search(text)
@@ -117,7 +196,9 @@ class Console:
         self.last = topic
         kb = self.knowledge.kb
         self.choices = [kb.topics[r] for r in topic.related if r in kb.topics]
-        text = render_text(answer_blocks(topic))
+        contacts = self.knowledge.contacts
+        local = contacts.card_lines(topic) if contacts else None
+        text = render_text(answer_blocks(topic, local=local))
         if self.choices:
             text += "Related: " + "  ".join(
                 f"{n}. {t.title}" for n, t in enumerate(self.choices, 1)
@@ -143,25 +224,45 @@ class Console:
 
 
 class QuizChat:
-    """/quiz in the terminal: the bot's rounds, kept in memory for this session."""
+    """/quiz in the terminal: the bot's rounds and Leitner cards, in the database as the local
+    user, so progress survives /quit."""
 
     def __init__(self, console: Console) -> None:
-        from bot.core.quiz import LocalQuiz
+        from zoneinfo import ZoneInfo
+
+        from bot.core.quiz import QuizService
         from bot.core.quiz_bank import QuizBank
 
         self.console = console
-        self.local = LocalQuiz(QuizBank.cached(console.knowledge.kb))
+        self.service = QuizService(
+            QuizBank.cached(console.knowledge.kb), ZoneInfo(console.timezone)
+        )
+
+    def current(self):
+        return self.service.current(LOCAL_USER)
 
     def start(self, kind: str, wanted: str) -> str:
-        from bot.core.quiz import parse_category
+        from bot.core.quiz import TOPIC, parse_category
+        from bot.core.quiz_topics import find_topic
 
-        category = None
+        category = topic = None
         if wanted.strip() and wanted.strip().casefold() != "all":
             category = parse_category(wanted)
             if category is None:
-                names = ", ".join(CATEGORY_LABELS)
-                return f"Unknown category {wanted.strip()!r}. Choose one of: {names}."
-        started = self.local.start(kind, category)
+                knowledge = self.console.knowledge
+                found, nearest = find_topic(
+                    knowledge.kb, knowledge.engine, self.service.bank, wanted
+                )
+                if found is None:
+                    names = ", ".join(CATEGORY_LABELS)
+                    near = "; ".join(f"/quiz {t.id}" for t in nearest)
+                    return (
+                        f"I couldn't tell which subject {wanted.strip()!r} means. "
+                        + (f"Nearest: {near}. " if near else "")
+                        + f"Categories: {names}."
+                    )
+                kind, topic = TOPIC, found.id
+        started = self.service.start(LOCAL_USER, kind, category, topic=topic)
         if started.first is None:
             return "Nothing to ask right now. Try /quiz for a practice round."
         head = "(Your unfinished round was set aside.)\n" if started.replaced else ""
@@ -169,12 +270,12 @@ class QuizChat:
 
     def takes(self, text: str) -> bool:
         """A letter (or true/false) typed while a question is waiting."""
-        return self.local.active and self._choice(text) is not None
+        return self._choice(text) is not None
 
-    def _choice(self, text: str) -> int | None:
+    def _choice(self, text: str, shown=None) -> int | None:
         from bot.core.quiz import parse_letter
 
-        shown = self.local.current()
+        shown = shown or self.current()
         if shown is None:
             return None
         if shown.question.type == "truefalse" and text.strip().casefold() in ("true", "false"):
@@ -185,8 +286,13 @@ class QuizChat:
     def answer(self, text: str) -> str:
         from bot.core.quiz import Answered
 
-        choice = self._choice(text)
-        result = self.local.answer(choice if choice is not None else -1)
+        shown = self.current()
+        if shown is None:
+            return "No quiz round is open. Type /quiz to start one."
+        choice = self._choice(text, shown)
+        result = self.service.answer(
+            LOCAL_USER, shown.round_id, shown.position, choice if choice is not None else -1
+        )
         if not isinstance(result, Answered):
             return "Type one of the letters shown."
         shown = result.shown
@@ -234,9 +340,9 @@ class QuizChat:
     def progress(self) -> str:
         from bot.core.quiz_schedule import bar
 
-        progress = self.local.progress()
+        progress = self.service.progress(LOCAL_USER)
         total = sum(t.total for t in progress.tallies.values())
-        lines = [f"Your progress this session: {progress.answered} of {total} questions answered"]
+        lines = [f"Your progress: {progress.answered} of {total} questions answered"]
         for category, tally in progress.tallies.items():
             label = CATEGORY_LABELS[category].split(" ")[0]
             lines.append(
@@ -250,10 +356,12 @@ class QuizChat:
             lines += [f"  {n}. {t.title}" for n, t in enumerate(self.console.choices, 1)]
         return "\n".join(lines)
 
-    def cancel(self) -> str:
-        if self.local.cancel():
+    def cancel(self) -> str | None:
+        if self.service.cancel(LOCAL_USER) is not None:
             return "Quiz round stopped. Your answers so far count towards /progress."
-        return "Nothing to cancel."
+        return None
+
+    input = answer
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
@@ -261,10 +369,14 @@ def _wrap(text: str, indent: str = "  ") -> str:
 
 
 def run_console(
-    knowledge: Knowledge, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+    knowledge: Knowledge,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    database_url: str | None = None,
+    timezone: str = "Europe/London",
 ) -> int:
     """Read one message per line until /quit or end of input; works piped or interactive."""
-    console = Console(knowledge)
+    console = Console(knowledge, database_url, timezone)
     interactive = stdin.isatty()
     if interactive:
         stdout.write(
@@ -281,4 +393,5 @@ def run_console(
             break
         stdout.write(console.handle(line).rstrip() + "\n\n")
         stdout.flush()
+    console.close()
     return 0

@@ -109,7 +109,9 @@ def test_kb_export_lists_every_entry() -> None:
         "body",
         "sources",
         "reviewed",
+        "reviewed_by",
     }
+    assert all(e["reviewed_by"] for e in entries)  # every entry names the reviewing role
 
 
 def test_console_reads_piped_lines_until_end_of_input() -> None:

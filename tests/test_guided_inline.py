@@ -83,7 +83,8 @@ def test_a_topic_with_many_long_sources_still_fits_and_keeps_its_date(
     text = inline.posted_text(long)
     error, visible = check_html(text)
     assert error is None and visible <= 4096
-    assert plain(text).endswith(f"Reviewed {topic.reviewed:%d %b %Y}. " + inline.CAVEAT)
+    assert plain(text).endswith(f"{topic.reviewed_line}. " + inline.CAVEAT)
+    assert " by " in topic.reviewed_line  # the reviewing role is shown beside the date
     assert text.count("<a href") < 60
 
 

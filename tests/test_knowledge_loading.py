@@ -19,6 +19,7 @@ sources:
   - title: An official page
     url: https://example.org/page
 reviewed: {reviewed}
+reviewed_by: force county lines lead
 ---
 ## Key points
 - A point.
@@ -80,7 +81,7 @@ def test_each_mistake_is_located(tmp_path: Path) -> None:
     assert "alpha.md:8: unknown related id 'ghost'" in found
     assert any(m.startswith("long.md:7: summary:") and "350" in m for m in found)
     assert any(m.startswith("baddate.md:12: reviewed:") for m in found)
-    assert "empty.md:14: empty body" in found
+    assert "empty.md:15: empty body" in found
     assert any(m.startswith("nosrc.md:9: sources:") for m in found)
     assert any("dup-copy.md" in m and "differs from file name" in m for m in found)
     stale = [p for p in kb.problems if p.path.name == "old.md"]
@@ -108,8 +109,8 @@ def test_body_sections_are_required(tmp_path: Path) -> None:
     steps.write_text(steps.read_text().replace("1. Do a thing.", "1. a\n2. b\n3. c\n4. d\n5. e"))
     kb = KnowledgeBase.load(tmp_path, today=date(2026, 11, 23))
     found = messages(kb)
-    assert "alpha.md:14: body has no '## Officer action' section" in found
-    assert "steps.md:14: 'Officer action' has 5 steps; keep 1 to 4" in found
+    assert "alpha.md:15: body has no '## Officer action' section" in found
+    assert "steps.md:15: 'Officer action' has 5 steps; keep 1 to 4" in found
 
 
 def test_bad_yaml_and_missing_front_matter(tmp_path: Path) -> None:
@@ -123,3 +124,74 @@ def test_bad_yaml_and_missing_front_matter(tmp_path: Path) -> None:
     assert "plain.md:1: missing YAML front matter between '---' lines" in found
     assert any(m.startswith("broken.md:") and "invalid YAML" in m for m in found)
     assert "synonyms.yaml:1: synonyms must be a mapping of term: [expansions]" in found
+
+
+def test_sources_must_be_public_canonical_and_untracked(tmp_path: Path) -> None:
+    path = write(tmp_path, "alpha")
+    text = path.read_text()
+    path.write_text(
+        text.replace(
+            "  - title: An official page\n    url: https://example.org/page\n",
+            "  - title: An official page\n    url: https://example.org/page\n"
+            "  - title: APP on modern slavery\n"
+            "    url: https://production.copweb.aws.college.police.uk/app/modern-slavery\n"
+            "  - title: A charity campaign\n"
+            "    url: https://charity.example/look?utm_source=twitter&x=1\n"
+            "  - title: A report\n    url: https://issuu.com./someone/docs/report\n"
+            "  - title: A local paper\n    url: https://paper.example/story/?ref=rss\n"
+            "  - title: The Children's Society, #LookCloser\n"
+            "    url: https://charity.example/look\n"
+            '  - title: "Quoted, #LookCloser campaign"\n'
+            "    url: https://charity.example/look2\n"
+            "    secondary: true\n",
+        )
+    )
+    kb = KnowledgeBase.load(tmp_path, today=date(2026, 11, 23))
+    found = messages(kb)
+    assert any(m.startswith("alpha.md:13: host 'production.copweb") for m in found), found
+    assert "alpha.md:15: tracking parameter 'utm_source' in the address: drop it" in found
+    assert "alpha.md:17: host 'issuu.com.' ends with a dot: a broken address" in found
+    assert "alpha.md:19: tracking parameter 'ref' in the address: drop it" in found
+    cut = [m for m in found if m.startswith("alpha.md:20:")]
+    assert len(cut) == 2 and all("quote" in m for m in cut)
+    assert not any(m.startswith(("alpha.md:22:", "alpha.md:23:")) for m in found)
+    warnings = {p.message for p in kb.problems if p.level == "warning"}
+    assert len(warnings - {"synonyms file is missing"}) == 2  # cut-short title: warnings only
+    assert kb.topics["alpha"].sources[-1].label == "Quoted, #LookCloser campaign (secondary)"
+    assert kb.topics["alpha"].sources[0].label == "An official page"
+
+
+def test_every_entry_names_the_role_that_reviewed_it(tmp_path: Path) -> None:
+    path = write(tmp_path, "alpha")
+    path.write_text(path.read_text().replace("reviewed_by: force county lines lead\n", ""))
+    write(tmp_path, "beta")
+    kb = KnowledgeBase.load(tmp_path, today=date(2026, 11, 23))
+    found = messages(kb)
+    assert [m for m in found if "reviewed_by" in m] == [
+        "alpha.md:12: no 'reviewed_by': name the role that checked the entry "
+        "(e.g. force county lines lead), never a person"
+    ]
+    assert kb.topics["beta"].reviewed_line == "Reviewed 01 Nov 2026 by force county lines lead"
+
+
+def test_card_labels_secondary_sources_and_names_the_reviewer(tmp_path: Path) -> None:
+    from bot.core.cards import CAVEAT, answer_blocks
+
+    path = write(tmp_path, "alpha")
+    path.write_text(
+        path.read_text().replace(
+            "    url: https://example.org/page\n",
+            "    url: https://example.org/page\n"
+            "  - title: A newspaper report\n    url: https://news.example/story\n"
+            "    secondary: true\n",
+        )
+    )
+    kb = KnowledgeBase.load(tmp_path, today=date(2026, 11, 23))
+    blocks = answer_blocks(kb.topics["alpha"])
+    sources = next(b for b in blocks if b.kind == "sources").items
+    assert sources == [
+        "An official page https://example.org/page",
+        "A newspaper report (secondary) https://news.example/story",
+    ]
+    meta = next(b for b in blocks if b.kind == "meta").items
+    assert meta == ["Reviewed 01 Nov 2026 by force county lines lead.", CAVEAT]

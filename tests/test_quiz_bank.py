@@ -228,3 +228,23 @@ def test_local_rounds_score_and_progress(bank) -> None:
     assert progress.answered == 5
     assert progress.tallies["legislation"].learning == 5
     assert progress.weakest and all(w.seen > w.right for w in progress.weakest)
+
+
+def test_every_required_topic_needs_three_questions_unless_its_file_is_missing(root, kb) -> None:
+    (root / "required-topics.txt").write_text("# required\nddtro\nnrm-referral\nnot-written-yet\n")
+    questions = [
+        GOOD.format(id=f"ddtro-{n}", topic="ddtro", question=f"Question number {n} on it?")
+        for n in ("one", "two", "three")
+    ]
+    questions.append(GOOD.format(id="nrm-one", topic="nrm-referral", question="Who refers?"))
+    write(root, "questions:\n" + "".join(questions))
+    found = [(p.path.name, p.line, p.level, p.message) for p in check_quiz(root, kb)]
+    thin = [f for f in found if "required topic" in f[3]]
+    assert thin == [
+        (
+            "required-topics.txt",
+            3,
+            "error",
+            "required topic 'nrm-referral' has 1 quiz question; it needs at least 3",
+        )
+    ]  # ddtro has three; not-written-yet has no topic file, which is reported elsewhere

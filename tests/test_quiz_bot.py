@@ -8,10 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.access import Role
 from bot.core.quiz import QuizAnswer, QuizRound
 from tests.botapi import Call, plain
-from tests.harness import ADMIN, Harness, running_bot, settings_for, start_bot, stop_bot
+from tests.harness import Harness, running_bot, settings_for, start_bot, stop_bot
 
 
 @pytest.fixture
@@ -114,9 +113,9 @@ async def test_a_full_round_with_a_wrong_answer_and_its_rationale(bot: Harness) 
 
 async def test_a_stale_button_from_an_old_round_changes_nothing(bot: Harness) -> None:
     await bot.enrol(RECRUIT)
-    [old] = await bot.say(RECRUIT, "/quiz")
+    [old] = await bot.say(RECRUIT, "/quiz all")
     _, old_second = await answer(bot, RECRUIT, old, right=True)
-    [new] = await bot.say(RECRUIT, "/quiz")
+    [new] = await bot.say(RECRUIT, "/quiz all")
     assert "Your unfinished round was set aside" in new.text
     stored = await answers_stored(bot)
 
@@ -143,7 +142,7 @@ async def test_a_stale_button_from_an_old_round_changes_nothing(bot: Harness) ->
 
     # Someone else's button never touches this recruit's round.
     await bot.enrol(SECOND)
-    [current] = await bot.say(RECRUIT, "/quiz")
+    [current] = await bot.say(RECRUIT, "/quiz all")
     mark = bot.api.mark()
     bot.api.press(SECOND, current, current.buttons[0][1])
     [other] = await bot.api.wait("answerCallbackQuery", after=mark)
@@ -152,48 +151,132 @@ async def test_a_stale_button_from_an_old_round_changes_nothing(bot: Harness) ->
 
 async def test_progress_after_several_rounds(bot: Harness) -> None:
     await bot.enrol(RECRUIT)
+    mark = bot.api.mark()
     [before] = await bot.say(RECRUIT, "/progress")
     assert "0 of " in plain(before.text) and "/quiz" in before.text and not before.buttons
     await play_round(bot, RECRUIT, "/quiz indicators", [False, True, True, False, True])
     await play_round(bot, RECRUIT, "/quiz law", [True, True, True, True, False])
     score = await play_round(bot, RECRUIT, "/refresh", [True, True, True, True, True])
     assert "5 of 5 right" in score.text and score.buttons[0][1] == "q:r"
+    assert not [c for c in bot.api.calls[mark:] if c.method == "sendPhoto"]  # nothing to draw
 
+    mark = bot.api.mark()
     [progress] = await bot.say(RECRUIT, "/progress")
     text = plain(progress.text)
     quiz = bot.app.bot_data["quiz"]
     expected = await bot.services.store.run(quiz.progress, RECRUIT)
     assert f"{expected.answered} of {len(quiz.bank.questions)} questions answered" in text
     assert expected.answered >= 12  # the refresher brought back the three mistakes first
-    assert "<pre>" in progress.text
-    for label, category in [("Indicators", "indicators"), ("Legislation", "legislation")]:
-        tally = expected.tallies[category]
+    assert "<pre>" in progress.text and "Mastered = right every time it came back due" in text
+    for label in ("Indicators", "Legislation"):
         line = next(row for row in text.splitlines() if row.startswith(label))
-        assert line.split()[-3:] == [str(tally.mastered), str(tally.learning), str(tally.new)]
+        # share mastered, due today, change over 4 weeks: nothing is mastered on day one, and
+        # the two refreshed mistakes are not due again until tomorrow
+        assert line.split()[-3:] == ["0%", "0", "+0"], line
         assert "▒" in line
+    assert "Recent rounds" in text
+    rounds = [row for row in text.splitlines() if row.startswith("• ")]
+    assert rounds[0].endswith("Refresher: 5 of 5 right")
+    assert rounds[1].endswith("Legislation and powers: 4 of 5 right")
+    assert rounds[2].endswith("Indicators: 3 of 5 right")
     assert "Weakest topics" in text
     assert progress.buttons and all(data.startswith("t:") for _, data in progress.buttons)
     assert re.match(r"\d+ of \d+ right: ", progress.buttons[0][0])
+    [photo] = await bot.api.wait("sendPhoto", chat_id=RECRUIT, after=mark, timeout=20)
+    assert photo.files["photo"][1].startswith(b"\x89PNG")
+    assert "last 8 weeks" in photo.params["caption"]
     [card] = await bot.press(RECRUIT, progress, progress.buttons[0][1])
     assert "Key points" in plain(card.text)
 
 
-async def test_quiz_categories_and_bad_input(bot: Harness) -> None:
+async def test_quiz_menu_offers_categories_and_weak_spots(bot: Harness) -> None:
     await bot.enrol(RECRUIT)
-    [pick] = await bot.say(RECRUIT, "/quiz pizza")
-    assert "don't know the category" in pick.text
-    assert [data for _, data in pick.buttons][-1] == "q:s:all"
-    [question] = await bot.press(RECRUIT, pick, "q:s:safeguarding")
+    [menu] = await bot.say(RECRUIT, "/quiz")
+    assert "Practise which subject?" in menu.text
+    assert [data for _, data in menu.buttons][-1] == "q:s:all"  # no weak spots yet
+    [question] = await bot.press(RECRUIT, menu, "q:s:safeguarding")
     assert "Safeguarding and referral routes" in question.text
+    await play_round(bot, RECRUIT, "/quiz background", [False, False, False, True, True])
+    [menu] = await bot.say(RECRUIT, "/quiz")
+    weak = [(label, data) for label, data in menu.buttons if data.startswith("q:t:")]
+    assert weak and all(label.startswith("Weak spot: ") for label, _ in weak)
+    [round_] = await bot.press(RECRUIT, menu, weak[0][1])
+    topic = bot.services.knowledge.kb.topics[weak[0][1].split(":")[2]]
+    assert f"Practice on one topic: {topic.title}" in plain(round_.text)
     [refused] = await bot.say(RECRUIT, "/remind 25:99")
     assert "HH:MM" in refused.text
     [status] = await bot.say(RECRUIT, "/remind")
     assert "no daily reminder" in status.text
 
 
+async def test_quiz_on_one_topic_by_id_alias_or_words(bot: Harness) -> None:
+    await bot.enrol(RECRUIT)
+    bank = bot.app.bot_data["quiz"].bank
+    for command, topic in [
+        ("/quiz cuckooing", "cuckooing"),
+        ("/quiz msa-s3-exploitation", "msa-s3-exploitation"),
+        ("/quiz Operation Jetway", "operation-jetway"),
+        ("/quiz signs at train stations", "indicators-transport-hubs"),
+    ]:
+        [first] = await bot.say(RECRUIT, command)
+        count = len(bank.in_topic(topic))
+        assert count >= 3
+        title = bot.services.knowledge.kb.topics[topic].title
+        assert f"Practice on one topic: {title}" in plain(first.text), command
+        assert f"Question 1 of {min(count, 5)}" in plain(first.text)
+    question = first
+    for ok in [True] * min(count, 5):
+        _, question = await answer(bot, RECRUIT, question, ok)
+    assert "Round complete" in question.text
+    assert question.buttons[0][1] == "q:t:indicators-transport-hubs"  # another on the topic
+
+    def asked() -> list[str]:
+        return [a.question_id for a in QuizAnswer.select()]
+
+    topics = {bank.questions[q].topic for q in await bot.services.store.run(asked)}
+    assert topics == {"indicators-transport-hubs"}
+
+    # Ambiguous: s45 is both the slavery defence and the organised crime offence.
+    [which] = await bot.say(RECRUIT, "/quiz s45")
+    assert "not sure which subject" in which.text
+    offered = [data for _, data in which.buttons]
+    assert "q:t:msa-s45-defence" in offered and "q:t:participating-in-ocg" in offered
+    [first] = await bot.press(RECRUIT, which, "q:t:msa-s45-defence")
+    title = bot.services.knowledge.kb.topics["msa-s45-defence"].title
+    assert f"Practice on one topic: {title}" in plain(first.text)
+
+    [unknown] = await bot.say(RECRUIT, "/quiz pizza")
+    assert "couldn't find a subject called <i>pizza</i>" in unknown.text
+    assert unknown.buttons == [("Choose a category", "q:s:menu")]
+    [menu] = await bot.press(RECRUIT, unknown, "q:s:menu")
+    assert "Practise which subject?" in menu.text
+    mark = bot.api.mark()
+    bot.api.press(RECRUIT, menu, "q:t:no-such-topic")
+    [alert] = await bot.api.wait("answerCallbackQuery", after=mark)
+    assert "expired" in alert.params["text"]
+
+
+async def test_typing_during_a_question_points_to_the_buttons(bot: Harness) -> None:
+    await bot.enrol(RECRUIT)
+    [question] = await bot.say(RECRUIT, "/quiz legislation")
+    for typed in ("Z", "1", "b)"):
+        [again] = await bot.say(RECRUIT, typed)
+        assert plain(again.text).startswith("Answer with the buttons, or /cancel")
+        assert "Question 1 of 5" in plain(again.text)
+        assert again.buttons == question.buttons  # the same question, still answerable
+    assert await answers_stored(bot) == 0
+    _edited, second = await answer(bot, RECRUIT, again, right=True)
+    assert "Question 2 of 5" in plain(second.text)
+    [card] = await bot.say(RECRUIT, "signs of cuckooing")  # a real question is still answered
+    assert "Cuckooing" in plain(card.text)
+    await bot.say(RECRUIT, "/cancel")
+    [searched] = await bot.say(RECRUIT, "Z")  # no round open: just a (poor) question
+    assert "Answer with the buttons" not in searched.text
+
+
 async def test_cancel_ends_the_round_and_its_buttons(bot: Harness) -> None:
     await bot.enrol(RECRUIT)
-    [question] = await bot.say(RECRUIT, "/quiz")
+    [question] = await bot.say(RECRUIT, "/quiz all")
     _, second = await answer(bot, RECRUIT, question, right=True)
     [stopped] = await bot.say(RECRUIT, "/cancel")
     assert stopped.text.startswith("Quiz round stopped after 1 question (1 right).")
@@ -204,30 +287,6 @@ async def test_cancel_ends_the_round_and_its_buttons(bot: Harness) -> None:
     assert "cancelled" in alert.params["text"]
     [nothing] = await bot.say(RECRUIT, "/cancel")
     assert nothing.text.startswith("Nothing to cancel")
-
-
-async def test_cohort_is_for_trainers(bot: Harness) -> None:
-    await bot.enrol(RECRUIT, name="Riley <R> & Co")
-    await bot.enrol(SECOND, name="Sam Second")
-    await bot.enrol(TRAINER, Role.TRAINER, name="Tess Trainer")
-    [refused] = await bot.say(RECRUIT, "/cohort")
-    assert "for trainers only" in refused.text
-    await play_round(bot, RECRUIT, "/quiz background", [False, False, True, True, True])
-
-    [cohort] = await bot.say(TRAINER, "/cohort")
-    text = plain(cohort.text)
-    assert "2 recruits" in text and "Tess Trainer" not in text
-    rows = [row for row in text.splitlines() if row.startswith(("Riley", "Sam"))]
-    assert rows[0].startswith("Riley <R> & Co ") and "today" in rows[0]  # escaped, then shown
-    assert rows[1].startswith("Sam Second") and "never" in rows[1]
-    assert "Active in the last 7 days: 1 of 2" in text
-    assert cohort.buttons and cohort.buttons[0][1].startswith("t:")
-    [admin_view] = await bot.say(ADMIN, "/cohort")
-    assert "2 recruits" in plain(admin_view.text)
-    [group] = await bot.say(TRAINER, "/cohort", chat_id=-100123, chat_type="group")
-    assert "private chat" in group.text and "Riley" not in group.text
-    [help_text] = await bot.say(TRAINER, "/help")
-    assert "/cohort" in help_text.text and "/quiz" in help_text.text
 
 
 async def test_reminders_are_scheduled_restored_after_a_restart_and_sent(

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.access import Role, User, now
+from bot.core.access import Access, Role, User, now
+from bot.core.cohorts import CohortError, CohortMember, Cohorts
 from bot.core.db import open_database
 from bot.core.knowledge import KnowledgeBase
 from bot.core.quiz import (
@@ -27,6 +28,7 @@ from tests.conftest import KNOWLEDGE
 
 LONDON = ZoneInfo("Europe/London")
 RECRUIT, OTHER, TRAINER = 501, 502, 503
+ADMIN_ID = 999
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +50,17 @@ def quiz(db_url, bank):
     db.close()
 
 
-def play(quiz: QuizService, user: int, right: list[bool], kind="quiz", category=None, when=None):
+def play(
+    quiz: QuizService,
+    user: int,
+    right: list[bool],
+    kind="quiz",
+    category=None,
+    when=None,
+    topic=None,
+):
     """Start a round and answer each question right or wrong; the last result."""
-    started = quiz.start(user, kind, category, when=when)
+    started = quiz.start(user, kind, category, when=when, topic=topic)
     shown, result = started.first, None
     for ok in right:
         assert shown is not None
@@ -156,13 +166,49 @@ def test_progress_and_the_cohort(quiz: QuizService) -> None:
     assert progress.tallies["legislation"].new == quiz.bank.count_by_category()["legislation"]
     assert progress.weakest and all(w.right < w.seen for w in progress.weakest)
 
-    cohort = quiz.cohort()
-    assert [r.name for r in cohort.recruits] == ["Olly Other", "Riley Recruit"]  # trainer left out
-    assert [r.seen for r in cohort.recruits] == [5, 5]
-    assert cohort.active == 2 and cohort.bank_size == len(quiz.bank.questions)
-    assert cohort.weakest and {w.topic for w in cohort.weakest} <= {
-        quiz.bank.questions[q].topic for q in quiz.cards(RECRUIT)
-    }
+
+def test_only_a_recent_round_waits_for_an_answer(quiz: QuizService) -> None:
+    start = datetime(2026, 3, 2, 9, 0)
+    assert quiz.waiting(RECRUIT, when=start) is None  # no round
+    first = quiz.start(RECRUIT, "quiz", when=start).first
+    assert quiz.waiting(RECRUIT, when=start + timedelta(minutes=29)) == first
+    assert quiz.waiting(RECRUIT, when=start + timedelta(minutes=31)) is None  # left long ago
+    quiz.answer(RECRUIT, first.round_id, 0, first.answer, when=start + timedelta(minutes=40))
+    second = quiz.waiting(RECRUIT, when=start + timedelta(minutes=60))
+    assert second is not None and second.position == 1  # an answer keeps the round current
+    quiz.cancel(RECRUIT)
+    assert quiz.waiting(RECRUIT, when=start + timedelta(minutes=61)) is None
+
+
+def test_cohorts_enrol_through_a_trainers_invite_and_show_results(quiz: QuizService) -> None:
+    access = Access(frozenset())
+    cohorts = Cohorts(quiz.bank, access)
+    code, _, cohort = cohorts.invite_recruit(TRAINER, False)
+    assert cohort.name == "Tess Trainer recruits" and cohort.trainer_id == TRAINER
+    assert access.enrol(code, 601, "Nia New", None).ok
+    assert CohortMember.get_by_id(601).cohort_id == cohort.id
+    _again, _, same = cohorts.invite_recruit(TRAINER, False)
+    assert same.id == cohort.id  # the trainer's first cohort is the default
+    with pytest.raises(CohortError):
+        cohorts.invite_recruit(OTHER, False, "tess trainer recruits")  # not theirs
+
+    cohorts.move(ADMIN_ID, True, str(RECRUIT), "Tess Trainer recruits")
+    jetway = quiz.bank.in_topic("operation-jetway")
+    for ok in [False, True, True]:
+        play(quiz, RECRUIT, [ok, ok, ok], kind="topic", category=None, topic="operation-jetway")
+    play(quiz, 601, [True, False, True], kind="topic", topic="operation-jetway")
+    [view] = cohorts.views(TRAINER, False)
+    rows = {r.name: r for r in view.recruits}
+    assert set(rows) == {"Riley Recruit", "Nia New"}
+    riley, nia = rows["Riley Recruit"], rows["Nia New"]
+    assert (riley.answers, riley.right) == (3 * len(jetway), 2 * len(jetway))
+    assert [w.topic for w in riley.weakest] == ["operation-jetway"]  # 9 answers behind it
+    assert (nia.answers, nia.right, nia.weakest) == (3, 2, [])  # too few answers to judge
+    assert [(w.topic, w.answers) for w in view.weakest] == [("operation-jetway", 12)]
+    assert cohorts.views(OTHER, False) == []  # an officer is no trainer: nothing of theirs
+    everyone = cohorts.views(ADMIN_ID, True)
+    assert [v.name for v in everyone] == ["Tess Trainer recruits", "No cohort"]
+    assert [r.name for r in everyone[1].recruits] == ["Olly Other"]
 
 
 def test_reminders_are_claimed_once_a_day(quiz: QuizService) -> None:

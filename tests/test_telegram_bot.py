@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.core.access import Role
-from bot.core.feedback import Feedback, Gap
+from bot.core.feedback import Feedback, FeedbackDetail, Gap
 from tests.botapi import FakeBotAPI, plain
 from tests.harness import ADMIN, Harness, running_bot, settings_for, stop_bot
 
@@ -137,21 +137,52 @@ async def test_not_sure_offers_nearest_topics_and_records_the_gap(bot: Harness) 
     assert len(await bot.services.store.run(stored)) == 2
 
 
-async def test_wrong_answer_is_recorded_with_the_question(bot: Harness) -> None:
+async def test_wrong_answer_is_recorded_once_with_the_question_and_a_reason(
+    bot: Harness,
+) -> None:
     await bot.enrol(OFFICER)
     [card] = await bot.say(OFFICER, "what is a ddtro")
     mark = bot.api.mark()
     bot.api.press(OFFICER, card, "w:ddtro")
     [ack] = await bot.api.wait("answerCallbackQuery", after=mark)
     assert "curators" in ack.params["text"]
-    await bot.api.wait("sendMessage", chat_id=OFFICER, after=mark)
+    [prompt] = await bot.api.wait("sendMessage", chat_id=OFFICER, after=mark)
+    assert "What is wrong with it?" in prompt.text and prompt.buttons[0][0] == "Skip"
 
-    def rows() -> list[tuple[str, str]]:
-        return [(f.topic_id, f.question) for f in Feedback.select()]
+    mark = bot.api.mark()
+    bot.api.press(OFFICER, card, "w:ddtro")  # the double tap
+    [again] = await bot.api.wait("answerCallbackQuery", after=mark)
+    assert "already reported" in again.params["text"]
 
-    assert await bot.services.store.run(rows) == [("ddtro", "what is a ddtro")]
+    def rows() -> list[tuple[str, str, str | None]]:
+        return [
+            (f.topic_id, f.question, f.reason)
+            for f in Feedback.select(Feedback, FeedbackDetail.reason)
+            .join(FeedbackDetail, on=(FeedbackDetail.feedback == Feedback.id))
+            .objects()
+        ]
+
+    assert await bot.services.store.run(rows) == [("ddtro", "what is a ddtro", None)]
+    [thanks] = await bot.say(OFFICER, "It gives the wrong  court\nfor applications")
+    assert "added that to your report" in thanks.text
+    assert await bot.services.store.run(rows) == [
+        ("ddtro", "what is a ddtro", "It gives the wrong court for applications")
+    ]
+    [answered] = await bot.say(OFFICER, "what is a ddtro")  # the wait is over: a question again
+    assert "Wrong answer?" in str(answered.buttons)
     [report] = await bot.say(ADMIN, "/feedback")
     assert "ddtro" in report.text and "what is a ddtro" in report.text
+    assert "Reason: It gives the wrong court for applications" in plain(report.text)
+
+    # Skip: the report stands without a reason, and the next message is a question again.
+    mark = bot.api.mark()
+    bot.api.press(OFFICER, answered, "w:ddtro")
+    [prompt] = await bot.api.wait("sendMessage", chat_id=OFFICER, after=mark)
+    [edited] = await bot.press(OFFICER, prompt, prompt.buttons[0][1], method="editMessageText")
+    assert "passed to the curators" in edited.text and not edited.buttons
+    [card] = await bot.say(OFFICER, "signs of cuckooing")
+    assert "Cuckooing" in plain(card.text)
+    assert len(await bot.services.store.run(rows)) == 2
 
 
 async def test_start_and_help_show_an_officer_what_they_can_do(bot: Harness) -> None:

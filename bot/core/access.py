@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -65,7 +66,8 @@ def audit(actor: int | None, action: str, target: object = "", detail: str = "")
     Audit.create(actor=actor, action=action, target=str(target)[:100], detail=detail)
 
 
-def _hash(code: str) -> str:
+def code_hash(code: str) -> str:
+    """How an enrolment code is stored: only its hash."""
     return hashlib.sha256(code.strip().encode()).hexdigest()
 
 
@@ -88,6 +90,9 @@ class Access:
         self.admin_ids = admin_ids
         self.cache_seconds = cache_seconds
         self._cache: dict[int, tuple[Role | None, float]] = {}
+        # Run inside the enrolment's transaction with the invite used and the new user's id
+        # (a trainer's invite puts the recruit in the trainer's cohort: `cohorts`).
+        self.on_enrol: list[Callable[[Invite, int], None]] = []
 
     def cached_role(self, user_id: int) -> tuple[bool, Role | None]:
         """(known, role) without touching the database, for the event loop's fast path."""
@@ -117,7 +122,7 @@ class Access:
         expires = now() + INVITE_TTL
         with User._meta.database.atomic():
             Invite.create(
-                code_hash=_hash(code), role=role.value, created_by=admin_id, expires_at=expires
+                code_hash=code_hash(code), role=role.value, created_by=admin_id, expires_at=expires
             )
             audit(admin_id, "invite", role.value, f"expires {expires:%Y-%m-%d %H:%M} UTC")
         return code, expires
@@ -126,7 +131,7 @@ class Access:
         """Use a code once; the conditional update makes a race between two instances safe."""
         db = User._meta.database
         with db.atomic():
-            invite = Invite.get_or_none(Invite.code_hash == _hash(code))
+            invite = Invite.get_or_none(Invite.code_hash == code_hash(code))
             reason = (
                 "unknown"
                 if invite is None
@@ -168,6 +173,8 @@ class Access:
                 },
             ).execute()
             audit(user_id, "enrol", user_id, f"role {role.value} (invite by {invite.created_by})")
+            for hook in self.on_enrol:
+                hook(invite, user_id)
         self.forget(user_id)
         return Enrolment(True, role=role)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.core.local_contacts import NUMBERS_HEADING
 from bot.core.topics import CATEGORY_LABELS, Topic
 
 CAVEAT = "Guidance only, not legal advice: check current force policy and your supervisor."
@@ -24,11 +25,14 @@ class Block:
     kind: str = "section"
 
 
-def answer_blocks(topic: Topic, detail: bool = False) -> list[Block]:
+def answer_blocks(
+    topic: Topic, detail: bool = False, local: list[str] | None = None
+) -> list[Block]:
     """The answer card: title, summary, key points, officer action, sources, review date.
 
     With `detail` the card is the "More detail" view: the detail sections instead of the
-    key points, so each message stays short enough to read on a phone.
+    key points, so each message stays short enough to read on a phone. `local` is the force's
+    own numbers (`LocalContacts.card_lines`), shown after the officer action.
     """
     blocks = [
         Block(topic.title, [CATEGORY_LABELS[topic.category]], kind="title"),
@@ -42,10 +46,11 @@ def answer_blocks(topic: Topic, detail: bool = False) -> list[Block]:
         blocks.append(Block("Detail", ["No further detail is recorded for this topic."]))
     if not detail and topic.officer_action:
         blocks.append(Block("Officer action", topic.officer_action, numbered=True))
-    blocks.append(Block("Sources", [f"{s.title} {s.url}" for s in topic.sources], kind="sources"))
-    blocks.append(
-        Block(None, [f"Reviewed {topic.reviewed:%d %b %Y}. {CAVEAT}"], prose=True, kind="meta")
-    )
+    if not detail and local:
+        blocks.append(Block(NUMBERS_HEADING, local))
+    blocks.append(Block("Sources", [f"{s.label} {s.url}" for s in topic.sources], kind="sources"))
+    # Two items so the caveat wraps on its own line however long the reviewer's role is.
+    blocks.append(Block(None, [f"{topic.reviewed_line}.", CAVEAT], prose=True, kind="meta"))
     return blocks
 
 

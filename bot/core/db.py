@@ -35,12 +35,12 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
-def sqlite_file(url: str) -> Path | None:
-    """The file of a `sqlite:///...` URL (None for PostgreSQL or an in-memory database)."""
+def sqlite_path(url: str) -> Path | None:
+    """The file of a `sqlite:///relative` or `sqlite:////absolute` URL; None otherwise."""
     if not urlparse(url).scheme.startswith("sqlite"):
         return None
     path = url.split("://", 1)[1].lstrip("/") if "://" in url else url
-    if not path or path.startswith(":memory:"):
+    if not path or path == ":memory:":
         return None
     return Path("/" + path if url.startswith("sqlite:////") else path)
 
@@ -53,25 +53,36 @@ def connect_url(url: str) -> Database:
     """
     scheme = urlparse(url).scheme
     if scheme.startswith("sqlite"):
-        file = sqlite_file(url)
-        if file is not None:
-            file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if not file.exists():
-                os.close(os.open(file, os.O_WRONLY | os.O_CREAT, 0o600))
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not path.exists():
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         return connect(url, pragmas=SQLITE_PRAGMAS)
     if scheme in ("postgres", "postgresql"):
         url = "postgresql" + url[len(scheme) :]
     return connect(url)
 
 
-def open_database(url: str) -> Database:
-    """Connect, bind every model and create missing tables (idempotent)."""
+def open_database(url: str, upgrade: bool = True) -> Database:
+    """Connect, bind every model and bring the schema up to date (`migrations.upgrade`).
+
+    Raises `SchemaTooNew` for a database written by a newer release. With `upgrade=False`
+    (the doctor, a backup) nothing is changed and an old schema is left for the caller to report.
+    """
+    from bot.core.migrations import check_not_newer, current_version
+    from bot.core.migrations import upgrade as upgrade_schema
     from bot.core.schema import MODELS
 
     db = connect_url(url)
     database.initialize(db)
-    with db.connection_context():
-        db.create_tables(MODELS, safe=True)
+    if upgrade:
+        result = upgrade_schema(db, MODELS)
+        if result.changed and result.before:
+            log.info(result.summary())
+    else:
+        with db.connection_context():
+            check_not_newer(current_version(db))
     return db
 
 

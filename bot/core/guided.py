@@ -23,7 +23,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.core.indicators import CHECKS_FILE, Indicator, Indicators
+from bot.core.indicators import CHECKS_FILE, ChecklistSpec, Indicator, Indicators
 from bot.core.knowledge import KnowledgeBase
 from bot.core.problems import Problem, load_yaml, node_line, validation_problems
 from bot.core.topics import SLUG, Topic
@@ -332,6 +332,12 @@ def checklist_version(items: list[Indicator]) -> str:
 
 def ticked(items: list[Indicator], mask: int) -> list[Indicator]:
     return [item for n, item in enumerate(items) if mask >> n & 1]
+
+
+def checklist_note_text(spec: ChecklistSpec, seen: list[Indicator]) -> str:
+    """What a saved checklist says as a field note: who it is about and the signs seen, without
+    the checklist's title, whose words ("cuckooed") would tag the note with signs not ticked."""
+    return f"Scene checklist ({spec.subject}): " + "; ".join(i.label for i in seen) + "."
 
 
 def check_checklist_fit(root: Path, kb: KnowledgeBase) -> list[Problem]:

@@ -8,6 +8,7 @@ The checklists live on the indicator topics; the steps and their wording in
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -95,6 +96,39 @@ _SEVERAL = {
 }
 
 
+# "Jayden Brown 14", "Jayden (14)", "Jayden Brown, 14,": an age written bare after a name.
+# Not after the words that number places and things ("Flat 14", "Platform 2", "Route 66").
+_BARE_AGE = re.compile(
+    r"\b((?:[A-Z][a-z'’-]+)(?:\s+[A-Z][a-z'’-]+){0,2})\s*[,(]?\s*(\d{1,2})\b\s*\)?"
+    r"(?![:.,]?\d|\s*(?:%|am|pm|st|nd|rd|th|k|x|quid|pounds?|grand|phones?|sims?|handsets?|"
+    r"times|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|miles?|km|metres?|people|men|"
+    r"males?|females?|persons?|of)\b)"
+)
+_NOT_A_NAME = {
+    "flat", "house", "road", "street", "st", "lane", "close", "walk", "way", "avenue", "ave",
+    "court", "drive", "place", "square", "terrace", "gardens", "crescent", "grove", "block",
+    "floor", "room", "unit", "apartment", "platform", "bus", "route", "junction", "gate",
+    "bay", "door", "number", "no", "car", "van", "seat", "level", "stand", "exit", "zone",
+    "ward", "cell", "suite", "bed", "page", "item", "section", "part", "schedule", "s",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday", "year", "age", "aged",
+}  # fmt: skip
+
+
+def bare_ages(text: str) -> list[int]:
+    """Ages written as a bare number after a capitalised name (what `rewrite` cannot know)."""
+    ages = []
+    for match in _BARE_AGE.finditer(text):
+        if match.group(1).split()[-1].casefold() in _NOT_A_NAME:
+            continue
+        age = int(match.group(2))
+        if 8 <= age <= 99:
+            ages.append(age)
+    return ages
+
+
 def _form(word: str) -> str:
     """A word as tagging compares it: counts above one are "several", plurals singular.
 
@@ -159,17 +193,51 @@ class Indicators:
 
     def tag(self, text: str) -> list[Indicator]:
         """Checklist items whose terms the text mentions, in knowledge-base order."""
+        found = self._spans(text)
+        return [ind for tag, ind in self.by_tag.items() if tag in found]
+
+    def tag_note(self, text: str) -> list[Indicator]:
+        """`tag`, each thing the officer wrote counted once: where one phrase matches signs
+        of several topics ("two phones" is a sign for children, adults and deal lines alike),
+        the sign of the checklist for whom the note is about is kept, then one of that person's
+        other topics, then a sign for anyone, then the first."""
+        spans = self._spans(text)
+        found = [ind for tag, ind in self.by_tag.items() if tag in spans]
+        subjects = self.subjects(text, found) or {"child", "adult"}
+
+        def rank(indicator: Indicator) -> int:
+            subject = self.spec.subjects.get(indicator.topic_id)
+            if subject is None:
+                return 2  # a sign for anyone (deal-line phones)
+            if subject not in subjects:
+                return 3
+            listed = any(c.topic == indicator.topic_id for c in self.spec.checklists.values())
+            return 0 if listed else 1
+
+        kept: list[Indicator] = []
+        taken: set[tuple[int, int]] = set()
+        order = {ind.tag: n for n, ind in enumerate(found)}
+        for indicator in sorted(found, key=lambda i: (rank(i), order[i.tag])):
+            mine = spans.get(indicator.tag, set())
+            if mine and mine <= taken:
+                continue  # every phrase it matched already counted for a better-placed sign
+            kept.append(indicator)
+            taken |= mine
+        return sorted(kept, key=lambda i: order[i.tag])
+
+    def _spans(self, text: str) -> dict[str, set[tuple[int, int]]]:
+        """For each tag, the word positions (start, end) of the phrases that matched it."""
         forms: list[str | None] = list(_phrase(text))
         for phrase in self._ignore:
             for i in range(len(forms) - len(phrase) + 1):
                 if tuple(forms[i : i + len(phrase)]) == phrase:
                     forms[i : i + len(phrase)] = [None] * len(phrase)
-        found: set[str] = set()
+        spans: dict[str, set[tuple[int, int]]] = {}
         for i, form in enumerate(forms):
             for phrase, indicator in self._terms.get(form, ()) if form else ():
                 if tuple(forms[i : i + len(phrase)]) == phrase:
-                    found.add(indicator.tag)
-        return [ind for tag, ind in self.by_tag.items() if tag in found]
+                    spans.setdefault(indicator.tag, set()).add((i, i + len(phrase)))
+        return spans
 
     def subjects(self, text: str, indicators: list[Indicator]) -> set[str]:
         """Who the text is about: `child`, `adult`, both, or nobody can tell (empty).
@@ -187,6 +255,7 @@ class Indicators:
             for name, phrases in (("child", self._child), ("adult", self._adult))
             if mentions(phrases)
         }
+        said |= {"child" if age < 18 else "adult" for age in bare_ages(text)}
         if said:
             return said
         if any(i.topic_id not in self.spec.subjects for i in indicators):

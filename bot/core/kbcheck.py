@@ -19,12 +19,14 @@ def check_knowledge(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
 
 
 def _dependent_checkers() -> list:
-    """Validators of the files that refer to topics (checklists, quiz bank, referral flow).
+    """Validators of the files that refer to topics (checklists, quiz bank, referral flow,
+    local contacts).
 
     Each takes (knowledge root, loaded KnowledgeBase) and returns a list of Problems.
     """
     from bot.core.guided import check_guided
     from bot.core.indicators import check_indicators
+    from bot.core.local_contacts import check_local_contacts
     from bot.core.quiz_bank import check_quiz
 
-    return [check_indicators, check_quiz, check_guided]
+    return [check_indicators, check_quiz, check_guided, check_local_contacts]

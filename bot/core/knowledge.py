@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.core.problems import Problem, load_yaml, node_line, parse_yaml, validation_problems
+from bot.core.provenance import provenance_problems
 from bot.core.topics import CATEGORIES, Topic
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -46,6 +47,7 @@ def load_topic(path: Path) -> tuple[Topic | None, list[Problem]]:
         return None, validation_problems(exc, path, node, offset=1)
 
     problems = _body_problems(topic, path, body_line, node)
+    problems.extend(provenance_problems(topic, path, front, node))
     if topic.id != path.stem:
         problems.append(
             Problem(
@@ -216,15 +218,7 @@ class KnowledgeBase:
 
     def required_ids(self) -> dict[str, int]:
         """Ids that must exist (from `required-topics.txt`), with their line numbers."""
-        path = self.root / REQUIRED_FILE
-        if not path.exists():
-            return {}
-        ids = {}
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            text = line.split("#", 1)[0].strip()
-            if text:
-                ids[text] = number
-        return ids
+        return required_ids(self.root)
 
     @property
     def errors(self) -> list[Problem]:
@@ -248,3 +242,16 @@ def _line_of(path: Path, needle: str) -> int:
     except OSError:
         pass
     return 1
+
+
+def required_ids(root: Path) -> dict[str, int]:
+    """The topic ids listed in `root/required-topics.txt`, with their line numbers."""
+    path = root / REQUIRED_FILE
+    if not path.exists():
+        return {}
+    ids = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        text = line.split("#", 1)[0].strip()
+        if text:
+            ids[text] = number
+    return ids

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.db import sqlite_file
+    from bot.core.db import sqlite_path
     from bot.core.notes_export import audit_export, day_bounds, export_rows, to_csv, to_json
     from bot.core.private_files import FileRefused, write_private
 
@@ -80,7 +80,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     rows = export_rows(*day_bounds(args.start, args.end, zone), zone)
     data = to_csv(rows) if args.format == "csv" else to_json(rows, args.start, args.end, zone)
     if args.out:
-        database = sqlite_file(settings.database_url)
+        database = sqlite_path(settings.database_url)
         guarded = [database.with_name(database.name + s) for s in ("", "-wal", "-shm")]
         try:
             write_private(args.out, data, force=args.force, protect=guarded if database else [])

@@ -28,9 +28,10 @@ from peewee import (
     IntegerField,
     SmallIntegerField,
     TextField,
+    fn,
 )
 
-from bot.core.access import Role, User, now
+from bot.core.access import User, now
 from bot.core.db import BaseModel, database, is_sqlite
 from bot.core.quiz_bank import LETTERS, Option, Question, QuizBank
 from bot.core.quiz_schedule import (
@@ -43,20 +44,20 @@ from bot.core.quiz_schedule import (
     plan_practice,
     plan_refresh,
     review,
-    status,
     tally_by_category,
     weakest_topics,
 )
 from bot.core.topics import CATEGORIES
 
-ACTIVE_DAYS = 7  # "active" in the cohort view: answered something this past week
+TOPIC = "topic"  # the kind of a round on one topic; its questions say which topic
+QUESTION_IDLE = timedelta(minutes=30)  # after this, typing "B" is no longer taken as an answer
 
 
 class QuizRound(BaseModel):
     id = AutoField()
     user_id = BigIntegerField(index=True)
-    kind = CharField(max_length=16)  # quiz | refresh
-    category = CharField(max_length=16, null=True)
+    kind = CharField(max_length=16)  # quiz | refresh | topic
+    category = CharField(max_length=16, null=True)  # a topic round: that topic's category
     items = TextField()  # JSON [[question id, [option index shown as A, B, ...]], ...]
     position = IntegerField(default=0)  # the question waiting for an answer
     score = IntegerField(default=0)
@@ -140,8 +141,9 @@ class Answered:
     correct: bool
     score: int  # right answers in the round so far
     next: Shown | None  # None: the round is over
-    kind: str = "quiz"  # quiz | refresh, to offer another round of the same kind
+    kind: str = "quiz"  # quiz | refresh | topic, to offer another round of the same kind
     category: str | None = None
+    topic: str | None = None  # a topic round's topic
 
 
 class Stale(StrEnum):
@@ -175,6 +177,11 @@ def option_order(question: Question, rng: random.Random) -> tuple[int, ...]:
     return tuple(order)
 
 
+def _pool(bank: QuizBank, kind: str, category: str | None, topic: str | None) -> list[str]:
+    """The questions a practice round draws on: one topic's, or one category's (None: all)."""
+    return bank.in_topic(topic) if kind == TOPIC else bank.in_category(category)
+
+
 def _shown(bank: QuizBank, round_id: int | None, items: list, position: int) -> Shown:
     qid, order = items[position]
     return Shown(
@@ -203,23 +210,6 @@ class Progress:
     due: int
     answered: int  # questions answered at least once
     next_due: datetime | None
-
-
-@dataclass(frozen=True)
-class Recruit:
-    user_id: int
-    name: str
-    seen: int
-    mastered: int
-    last: datetime | None
-
-
-@dataclass(frozen=True)
-class Cohort:
-    recruits: list[Recruit]
-    bank_size: int
-    weakest: list[TopicScore]
-    active: int  # recruits who answered something in the last ACTIVE_DAYS days
 
 
 @dataclass(frozen=True)
@@ -274,10 +264,18 @@ class QuizService:
         }
 
     def start(
-        self, user_id: int, kind: str, category: str | None = None, when: datetime | None = None
+        self,
+        user_id: int,
+        kind: str,
+        category: str | None = None,
+        when: datetime | None = None,
+        topic: str | None = None,
     ) -> Started:
-        """A new round (practice in a category, or the due refresher); an open one is set aside."""
+        """A new round (practice in a category or on one topic, or the due refresher); an open
+        one is set aside."""
         when = when or now()
+        if kind == TOPIC:
+            category = self.bank.topic_category(topic)
         with _write():
             replaced = (
                 QuizRound.update(status=Stale.REPLACED.value, finished_at=when)
@@ -296,7 +294,9 @@ class QuizService:
                 )
                 picked = plan.questions
             else:
-                picked = plan_practice(cards, self.bank.in_category(category), when, rng=self.rng)
+                picked = plan_practice(
+                    cards, _pool(self.bank, kind, category, topic), when, rng=self.rng
+                )
             if not picked:
                 return Started(None, plan, bool(replaced))
             items = [[q, list(option_order(self.bank.questions[q], self.rng))] for q in picked]
@@ -384,6 +384,7 @@ class QuizService:
             following,
             round_.kind,
             round_.category,
+            question.topic if round_.kind == TOPIC else None,
         )
 
     def _next_shown(
@@ -430,6 +431,21 @@ class QuizService:
             return None
         return self._next_shown(round_.id, json.loads(round_.items), round_.position, now())
 
+    def waiting(
+        self, user_id: int, idle: timedelta = QUESTION_IDLE, when: datetime | None = None
+    ) -> Shown | None:
+        """The question the recruit is on, if their open round was started or answered within
+        `idle`: a round left open for days does not capture what they type."""
+        round_ = self._open(user_id)
+        if round_ is None:
+            return None
+        answered = (
+            QuizAnswer.select(fn.MAX(QuizAnswer.at)).where(QuizAnswer.round == round_.id).scalar()
+        )
+        if (when or now()) - max(round_.started_at, answered or round_.started_at) > idle:
+            return None
+        return self._next_shown(round_.id, json.loads(round_.items), round_.position, now())
+
     def _open(self, user_id: int) -> QuizRound | None:
         return (
             QuizRound.select()
@@ -452,40 +468,6 @@ class QuizService:
     # progress ----------------------------------------------------------------------------------
     def progress(self, user_id: int, when: datetime | None = None) -> Progress:
         return progress_of(self.bank, self.cards(user_id), when or now())
-
-    def cohort(self, when: datetime | None = None) -> Cohort:
-        """Every active officer (the recruits): how far through the bank, and the weak topics."""
-        when = when or now()
-        recruit = (User.active == True) & (User.role == Role.OFFICER.value)
-        people = list(User.select().where(recruit))
-        rows = list(
-            QuizCard.select(QuizCard).join(User, on=(QuizCard.user_id == User.id)).where(recruit)
-        )
-        known = [r for r in rows if r.question_id in self.bank.questions]
-        by_user: dict[int, list[QuizCard]] = {}
-        for row in known:
-            by_user.setdefault(row.user_id, []).append(row)
-        recruits = []
-        for user in people:
-            mine = by_user.get(user.id, [])
-            recruits.append(
-                Recruit(
-                    user.id,
-                    user.name or str(user.id),
-                    sum(r.seen > 0 for r in mine),
-                    sum(status(r.card()) == "mastered" for r in mine),
-                    max((r.last for r in mine if r.last), default=None),
-                )
-            )
-        recruits.sort(key=lambda r: (-r.seen, -r.mastered, r.name.casefold()))
-        week_ago = when - timedelta(days=ACTIVE_DAYS)
-        topic_of = {q: self.bank.questions[q].topic for q in self.bank.questions}
-        return Cohort(
-            recruits=recruits,
-            bank_size=len(self.bank.questions),
-            weakest=weakest_topics(((r.question_id, r.card()) for r in known), topic_of),
-            active=sum(1 for r in recruits if r.last and r.last >= week_ago),
-        )
 
     # reminders -------------------------------------------------------------------------------
     def set_reminder(self, user_id: int, chat_id: int, hour: int, minute: int) -> None:
@@ -571,25 +553,33 @@ class LocalQuiz:
         self.score = 0
         self.kind: str = "quiz"
         self.category: str | None = None
+        self.topic: str | None = None
 
     @property
     def active(self) -> bool:
         return self.position < len(self.items)
 
     def start(
-        self, kind: str, category: str | None = None, when: datetime | None = None
+        self,
+        kind: str,
+        category: str | None = None,
+        when: datetime | None = None,
+        topic: str | None = None,
     ) -> Started:
         when = when or now()
         replaced = self.active
+        if kind == TOPIC:
+            category = self.bank.topic_category(topic)
         plan = None
         if kind == "refresh":
             plan = plan_refresh(self.cards, self.bank.in_category(None), when, rng=self.rng)
             picked = plan.questions
         else:
-            picked = plan_practice(self.cards, self.bank.in_category(category), when, rng=self.rng)
+            pool = _pool(self.bank, kind, category, topic)
+            picked = plan_practice(self.cards, pool, when, rng=self.rng)
         self.items = [[q, list(option_order(self.bank.questions[q], self.rng))] for q in picked]
         self.position = self.score = 0
-        self.kind, self.category = kind, category
+        self.kind, self.category, self.topic = kind, category, topic if kind == TOPIC else None
         first = _shown(self.bank, None, self.items, 0) if picked else None
         return Started(first, plan, replaced)
 
@@ -605,7 +595,9 @@ class LocalQuiz:
         self.score += int(correct)
         self.position += 1
         following = _shown(self.bank, None, self.items, self.position) if self.active else None
-        return Answered(shown, choice, correct, self.score, following, self.kind, self.category)
+        return Answered(
+            shown, choice, correct, self.score, following, self.kind, self.category, self.topic
+        )
 
     def current(self) -> Shown | None:
         return _shown(self.bank, None, self.items, self.position) if self.active else None

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from rapidfuzz import fuzz, utils
 
-from bot.core.knowledge import KnowledgeBase
+from bot.core.knowledge import REQUIRED_FILE, KnowledgeBase, required_ids
 from bot.core.problems import Problem, load_yaml, node_line, validation_problems
 from bot.core.topics import SLUG
 
@@ -26,6 +26,7 @@ CUT = "cut off? (end with a full stop; quote text containing ' #', which YAML re
 QUESTION_MAX = 400  # read on a phone screen, with the options below it
 OPTION_MAX = 160
 WHY_MAX = 300
+MIN_PER_REQUIRED = 3  # questions on every required topic, so a topic round is worth playing
 
 
 def _one_line(value: str) -> str:
@@ -129,6 +130,19 @@ class QuizBank:
     def in_category(self, category: str | None) -> list[str]:
         """Question ids of one category, or of all of them."""
         return [q for q, c in self.categories.items() if category in (None, c)]
+
+    def in_topic(self, topic: str | None) -> list[str]:
+        """Question ids on one topic."""
+        return [q for q, question in self.questions.items() if question.topic == topic]
+
+    def topic_category(self, topic: str | None) -> str | None:
+        """The category of a topic that has questions (None if it has none)."""
+        found = next(iter(self.in_topic(topic)), None)
+        return self.categories[found] if found else None
+
+    def topics(self) -> set[str]:
+        """Topics with at least one question."""
+        return {q.topic for q in self.questions.values()}
 
     def count_by_category(self, ids: Iterable[str] | None = None) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -235,4 +249,24 @@ def _rules(
 def check_quiz(root: Path, kb: KnowledgeBase) -> list[Problem]:
     """`kb check` validator for the quiz bank (near-duplicates too, which start-up skips)."""
     bank = QuizBank.load(root, kb)
-    return bank.problems + _near_duplicates(bank.questions, bank.lines)
+    return (
+        bank.problems + _near_duplicates(bank.questions, bank.lines) + _thin_topics(root, bank, kb)
+    )
+
+
+def _thin_topics(root: Path, bank: QuizBank, kb: KnowledgeBase) -> list[Problem]:
+    """Every required topic needs `MIN_PER_REQUIRED` valid questions. A required id with no
+    topic file yet is skipped: its absence is already an error of its own."""
+    counts: dict[str, int] = {}
+    for question in bank.questions.values():
+        counts[question.topic] = counts.get(question.topic, 0) + 1
+    return [
+        Problem(
+            root / REQUIRED_FILE,
+            line,
+            f"required topic '{rid}' has {counts.get(rid, 0)} quiz question"
+            f"{'s' if counts.get(rid, 0) != 1 else ''}; it needs at least {MIN_PER_REQUIRED}",
+        )
+        for rid, line in required_ids(root).items()
+        if rid in kb.topics and counts.get(rid, 0) < MIN_PER_REQUIRED
+    ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.core.access import Audit, Invite, User
-from bot.core.feedback import Feedback, Gap
+from bot.core.cohorts import Cohort, CohortInvite, CohortMember
+from bot.core.feedback import Feedback, FeedbackDetail, Gap
 from bot.core.keys import ServerKey
 from bot.core.notes import Note, NoteChain, NoteDraft
 from bot.core.notes_drafts import ConsumedMessage
@@ -16,6 +17,7 @@ MODELS = [
     ServerKey,
     Gap,
     Feedback,
+    FeedbackDetail,
     Note,
     NoteChain,
     NoteDraft,
@@ -24,4 +26,7 @@ MODELS = [
     QuizAnswer,
     QuizCard,
     QuizReminder,
+    Cohort,
+    CohortMember,
+    CohortInvite,
 ]

@@ -24,10 +24,18 @@ _NUMBERED = re.compile(r"^\d+[.)]\s+")
 
 
 class Source(BaseModel):
+    """Where a fact comes from; `secondary` marks press, charity or training material that is
+    cited only because no primary source says it, so the card can label it as such."""
+
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=3)
     url: str = Field(pattern=r"^https?://\S+$")
+    secondary: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} (secondary)" if self.secondary else self.title
 
 
 class ChecklistItem(BaseModel):
@@ -78,6 +86,7 @@ class Topic(BaseModel):
     related: list[str] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1)
     reviewed: date
+    reviewed_by: str | None = Field(default=None, min_length=3, max_length=80)  # a role
     checklist: list[ChecklistItem] = Field(default_factory=list)
     body: str = ""
 
@@ -125,3 +134,9 @@ class Topic(BaseModel):
     def officer_action(self) -> list[str]:
         found = self.section("Officer action")
         return found.items if found else []
+
+    @property
+    def reviewed_line(self) -> str:
+        """'Reviewed 01 Dec 2026 by force county lines lead': the date and who checked it."""
+        who = f" by {self.reviewed_by}" if self.reviewed_by else ""
+        return f"Reviewed {self.reviewed:%d %b %Y}{who}"

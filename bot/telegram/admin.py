@@ -136,6 +136,7 @@ async def feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines = ["<b>Flagged as wrong</b>"] + [
         f"• {r.at:%d %b %H:%M} <code>{html.escape(r.topic_id)}</code>: "
         f"{html.escape(r.question[:120]) or '(question not available)'}"
+        + (f"\n  <i>Reason: {html.escape(r.reason)}</i>" if r.reason else "")
         for r in rows
     ]
     await update.effective_message.reply_text("\n".join(lines))

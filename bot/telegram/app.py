@@ -14,9 +14,11 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
     InlineQueryHandler,
     MessageHandler,
@@ -26,6 +28,7 @@ from telegram.ext import (
 
 from bot.config import Settings, SettingsError
 from bot.core.access import Access
+from bot.core.cohorts import Cohorts
 from bot.core.db import open_database
 from bot.core.notes import use_chain_key
 from bot.core.ratelimit import RateLimiter
@@ -37,11 +40,15 @@ from bot.telegram import (
     basics,
     browse,
     checks,
+    cohorts,
+    feedback,
     inline,
     notes,
     notes_reports,
     quiz,
     refer,
+    status,
+    whoami,
 )
 from bot.telegram import callbacks as cb
 from bot.telegram.errors import on_error
@@ -131,6 +138,7 @@ def build_application(
     )
     app = (
         ApplicationBuilder()
+        .application_class(status.MeasuredApplication)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(
@@ -152,6 +160,7 @@ def build_application(
         .build()
     )
     app.bot_data["services"] = svc
+    status.reply_times(app)  # uptime counts from here
 
     # Group -1 is the gate: every update passes it first, and it stops strangers (and floods)
     # with ApplicationHandlerStop before any handler below can see them.
@@ -169,12 +178,14 @@ def build_application(
     command("help", basics.help_command)
     command("cancel", basics.cancel)
     command("topics", browse.topics)
-    command("invite", admin.invite)
+    command("whoami", whoami.whoami)
+    command("invite", cohorts.invite)  # trainers' own, else admin's
     command("revoke", admin.revoke)
     command("role", admin.set_role)
     command("users", admin.users)
     command("gaps", admin.gaps)
     command("feedback", admin.feedback)
+    command("status", status.status_command)
     # Field notes: /note and /amend start a flow that /cancel ends (the canceller below).
     command("note", notes.note_command, edits=True)
     command("amend", notes.amend_command, edits=True)
@@ -185,12 +196,14 @@ def build_application(
     # Recruit refreshers. Rounds live in the database; /cancel ends an open one (canceller).
     # A quiz bank with errors stops start-up here, like any other knowledge error.
     app.bot_data[quiz.KEY] = quiz.build_service(svc)
+    # Trainers' cohorts; a trainer's invite puts the recruit in a cohort as they enrol.
+    app.bot_data[cohorts.KEY] = Cohorts(app.bot_data[quiz.KEY].bank, svc.access)
     command("quiz", quiz.quiz_command)
     command("refresh", quiz.refresh_command)
     command("progress", quiz.progress_command)
     command("remind", quiz.remind_command)
-    command("cohort", quiz.cohort_command)
-    svc.cancellers.append(quiz.cancel_round)
+    command("cohort", cohorts.cohort_command)
+    svc.cancellers.extend([quiz.cancel_round, feedback.cancel_reason])
     # Scene checklists and the referral route. The flow is loaded here so that a broken
     # referral.yaml stops start-up like any other knowledge error; both flows keep their state
     # in their buttons, and /cancel closes the ones still open in the chat.
@@ -201,7 +214,10 @@ def build_application(
     # 2. buttons, routed by their callback-data prefix;
     app.add_handler(CallbackQueryHandler(ask.open_topic, pattern=cb.pattern(cb.OPEN_TOPIC)))
     app.add_handler(CallbackQueryHandler(ask.more_detail, pattern=cb.pattern(cb.MORE)))
-    app.add_handler(CallbackQueryHandler(ask.wrong_answer, pattern=cb.pattern(cb.WRONG)))
+    app.add_handler(CallbackQueryHandler(feedback.wrong_answer, pattern=cb.pattern(cb.WRONG)))
+    app.add_handler(
+        CallbackQueryHandler(feedback.skip_button, pattern=cb.pattern(feedback.PREFIX))
+    )
     app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.pattern(cb.BROWSE)))
     app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.pattern(cb.CATEGORY)))
     app.add_handler(CallbackQueryHandler(notes.note_button, pattern=cb.pattern(notes.PREFIX)))
@@ -216,6 +232,12 @@ def build_application(
         MessageHandler(filters.COMMAND & filters.UpdateType.EDITED, basics.edited_command)
     )
     app.add_handler(MessageHandler(filters.COMMAND, basics.unknown_command))
+    # 4. typed text a waiting prompt asked for: the reason for a "Wrong answer?" report, or
+    # "B" typed during a quiz question. It stops here when used; otherwise the groups below
+    # see it (a note draft's input, then a question).
+    app.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, _typed_input)
+    )
 
     # Group 1: input to a flow in progress. A note draft takes typed text, a shared location
     # or a refused sticker here: the handler stops the update (ApplicationHandlerStop) when it
@@ -248,6 +270,12 @@ def build_application(
     schedule_retention(app)
     app.add_error_handler(on_error)
     return app
+
+
+async def _typed_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    for taker in (feedback.reason_input, quiz.typed_answer):
+        if await taker(update, context):
+            raise ApplicationHandlerStop
 
 
 async def _stale_button(update: Update, context: object) -> None:

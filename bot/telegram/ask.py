@@ -9,11 +9,12 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.core.cards import answer_blocks
-from bot.core.feedback import record_feedback, record_gap
+from bot.core.feedback import record_gap
 from bot.core.search import SearchResult, Verdict
+from bot.core.services import Knowledge
 from bot.core.topics import Topic
 from bot.telegram import callbacks as cb
-from bot.telegram.render import card_html, inline
+from bot.telegram.render import card_html
 from bot.telegram.services import services
 
 MAX_BUTTON = 60
@@ -45,18 +46,25 @@ def card_keyboard(topic: Topic, related: list[Topic], detail: bool) -> InlineKey
     return InlineKeyboardMarkup(rows)
 
 
-_rendered: dict[tuple[int, bool], tuple[Topic, list[str]]] = {}
+_rendered: dict[tuple[int, bool], tuple[Topic, tuple[str, ...], list[str]]] = {}
 
 
-def rendered_card(topic: Topic, detail: bool) -> list[str]:
-    """A topic's card depends only on the topic (loaded once, never changed): render it once."""
-    key = (id(topic), detail)
+def rendered_card(topic: Topic, detail: bool, local: list[str] | None = None) -> list[str]:
+    """A card depends only on the topic and the force's numbers (both loaded once): render it
+    once."""
+    key, shown = (id(topic), detail), tuple(local or ())
     cached = _rendered.get(key)
-    if cached is None or cached[0] is not topic:
+    if cached is None or cached[0] is not topic or cached[1] != shown:
         if len(_rendered) > 20_000:
             _rendered.clear()
-        cached = _rendered[key] = (topic, card_html(answer_blocks(topic, detail=detail)))
-    return cached[1]
+        html = card_html(answer_blocks(topic, detail=detail, local=local))
+        cached = _rendered[key] = (topic, shown, html)
+    return cached[2]
+
+
+def card_numbers(knowledge: Knowledge, topic: Topic) -> list[str] | None:
+    """The force's numbers for this topic's card, if it is one that shows them."""
+    return knowledge.contacts.card_lines(topic) if knowledge.contacts else None
 
 
 async def send_card(
@@ -68,9 +76,10 @@ async def send_card(
     quote: bool = False,
 ) -> None:
     """The answer card, split at paragraphs if long; buttons go under the last part."""
-    kb = services(context).knowledge.kb
+    knowledge = services(context).knowledge
+    kb = knowledge.kb
     related = [kb.topics[r] for r in topic.related if r in kb.topics]
-    parts = rendered_card(topic, detail)
+    parts = rendered_card(topic, detail, card_numbers(knowledge, topic))
     for n, part in enumerate(parts):
         last = n == len(parts) - 1
         await message.reply_text(
@@ -145,19 +154,3 @@ async def more_detail(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     topic = await _topic_from_query(update, context)
     if topic:
         await send_card(update.callback_query.message, context, topic, detail=True)
-
-
-async def wrong_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Record a "Wrong answer?" report for the curators, with the question that was asked."""
-    query = update.callback_query
-    parts = cb.unpack(query.data)
-    topic_id = parts[1] if len(parts) > 1 else ""
-    asked = query.message.reply_to_message if query.message else None
-    question = (asked.text or "") if asked else ""
-    await services(context).store.run(record_feedback, topic_id, question)
-    await query.answer("Thanks: flagged for the curators to review.")
-    if query.message:
-        await query.message.reply_text(
-            "Thanks, your report has been passed to the curators. "
-            + (f"You asked: <i>{inline(question[:200])}</i>" if question else "")
-        )

@@ -25,14 +25,15 @@ WELCOME = (
 OFFICER_COMMANDS = [
     ("topics", "Browse every topic by category"),
     ("note", "Write a field note: /note, or /note what you saw"),
-    ("mynotes", "Your recent field notes"),
+    ("mynotes", "Your recent field notes; /mynotes REF shows one in full"),
     ("amend", "/amend REF: add a correction to one of your notes"),
     ("check", "Scene checklist: /check child, cuckooing or adult"),
     ("refer", "Which referral route? A few questions, then the steps"),
-    ("quiz", "Five-question refresher: /quiz, or /quiz legislation"),
+    ("quiz", "Practice round: /quiz, /quiz legislation or /quiz cuckooing"),
     ("refresh", "Your refresher: questions due for review first"),
-    ("progress", "Your refresher progress by category"),
+    ("progress", "Your refresher progress: mastered, due, trend and a chart"),
     ("remind", "Daily refresher reminder: /remind 07:30, or /remind off"),
+    ("whoami", "Your Telegram user id"),
     ("help", "How to ask, and what I can do"),
     ("cancel", "Stop what you are doing"),
 ]
@@ -40,7 +41,10 @@ SUPERVISOR_COMMANDS: list[tuple[str, str]] = [
     ("export", "/export [FROM] [TO]: field notes as CSV and JSON files"),
     ("stats", "/stats [WEEKS]: chart of field notes per week"),
 ]
-TRAINER_COMMANDS = [("cohort", "Recruits' refresher completion and weakest topics")]
+TRAINER_COMMANDS = [
+    ("cohort", "Your recruits' results; /cohort new NAME, move USER NAME, export"),
+    ("invite", "/invite recruit [COHORT]: enrolment code that puts a recruit in a cohort"),
+]
 ADMIN_COMMANDS = [
     ("invite", "/invite [officer|supervisor|trainer]: one-time enrolment code"),
     ("revoke", "/revoke USER: remove someone's access"),
@@ -48,6 +52,7 @@ ADMIN_COMMANDS = [
     ("role", "/role USER officer|supervisor|trainer"),
     ("gaps", "Questions I could not answer"),
     ("feedback", "Answers flagged as wrong"),
+    ("status", "Uptime, reply times, database, last backup, reviews due"),
 ]
 
 

@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.core.cards import CAVEAT
+from bot.core.guided import checklist_note_text as note_text
 from bot.core.guided import checklist_version, ticked
 from bot.core.indicators import ChecklistSpec, Indicator, Indicators
 from bot.telegram import callbacks as cb
@@ -129,12 +130,6 @@ def summary_keyboard(
         ]
     )
     return InlineKeyboardMarkup(rows)
-
-
-def note_text(spec: ChecklistSpec, seen: list[Indicator]) -> str:
-    """What a saved checklist says as a field note: who it is about and the signs seen, without
-    the checklist's title, whose words ("cuckooed") would tag the note with signs not ticked."""
-    return f"Scene checklist ({spec.subject}): " + "; ".join(i.label for i in seen) + "."
 
 
 async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -16,25 +16,29 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.telegram.basics import WELCOME
 from bot.telegram.services import services
+from bot.telegram.whoami import is_whoami, whoami
 
 log = logging.getLogger(__name__)
 
 ENROL_ATTEMPTS = 5  # enrolment codes a stranger may try an hour
 
-REFUSAL = (
-    "This bot is for enrolled police officers only. If you should have access, ask your "
-    "supervisor for an enrolment code, then send /start followed by the code."
+REFUSAL = (  # also a button alert: at most 200 characters
+    "This bot is for enrolled police officers only. Ask your force's bot administrator for an "
+    "enrolment code (/whoami shows your user id), then send /start and the code."
 )
 SLOW_DOWN = "You're sending messages faster than I can answer. Please wait a minute and try again."
 INLINE_BUTTON = "That button works only in a chat with me. Send me /help."
 TOO_MANY = (
-    "Too many enrolment codes tried. Please wait an hour, then send the code your supervisor "
-    "gave you."
+    "Too many enrolment codes tried. Please wait an hour, then send the code your force's bot "
+    "administrator gave you."
 )
 BAD_CODE = {
-    "unknown": "That enrolment code is not valid. Check it, or ask your supervisor for a new one.",
-    "used": "That enrolment code has already been used. Ask your supervisor for a new one.",
-    "expired": "That enrolment code has expired (codes last 24 hours). Ask for a new one.",
+    "unknown": "That enrolment code is not valid. Check it, or ask your force's bot "
+    "administrator for a new one.",
+    "used": "That enrolment code has already been used. Ask your force's bot administrator for "
+    "a new one.",
+    "expired": "That enrolment code has expired (codes last 24 hours). Ask your force's bot "
+    "administrator for a new one.",
 }
 
 
@@ -78,6 +82,10 @@ async def _stranger(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     message = update.message
     text = (message.text or "") if message else ""
+    if is_whoami(text):
+        if svc.enrolments.allow(user.id):  # counts with enrolment attempts: 5 an hour
+            await whoami(update, context)
+        return
     command, _, code = text.partition(" ")
     if (
         message

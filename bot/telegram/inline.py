@@ -35,10 +35,10 @@ def posted_text(topic: Topic) -> str:
         f"<b>{inline(topic.title)}</b>\n<i>{CATEGORY_LABELS[topic.category]}</i>\n\n"
         f"{inline(topic.summary)}\n\n<b>Sources</b>"
     )
-    tail = f"\n\n<i>Reviewed {topic.reviewed:%d %b %Y}. {inline(CAVEAT)}</i>"
+    tail = f"\n\n<i>{inline(topic.reviewed_line)}. {inline(CAVEAT)}</i>"
     text = head
     for source in topic.sources:
-        line = f'\n• <a href="{html.escape(source.url, quote=True)}">{inline(source.title)}</a>'
+        line = f'\n• <a href="{html.escape(source.url, quote=True)}">{inline(source.label)}</a>'
         if visible_len(text + line + tail) > LIMIT:
             break  # never cut a message short of its review date
         text += line

@@ -56,8 +56,9 @@ from bot.core.notes_drafts import (
     URGENCY,
     WAITS_FOR_TEXT,
 )
+from bot.core.notes_view import URGENT, alert_lines, record_alert, supervisors_to_alert
 from bot.telegram import callbacks as cb
-from bot.telegram.ask import button_text
+from bot.telegram.ask import button_text, send_card
 from bot.telegram.render import inline
 from bot.telegram.services import services
 
@@ -338,7 +339,7 @@ async def _show(
 
 def _tags(context: ContextTypes.DEFAULT_TYPE, text: str) -> list[str]:
     indicators = services(context).knowledge.indicators
-    return [i.tag for i in indicators.tag(text)] if indicators and text else []
+    return [i.tag for i in indicators.tag_note(text)] if indicators and text else []
 
 
 def known_indicators(context: ContextTypes.DEFAULT_TYPE, tags: list[str]) -> list[Indicator]:
@@ -425,6 +426,8 @@ async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) 
         return
     note = result.note
     await query.answer(f"Saved as {note.ref}.")
+    if result.status == "saved" and note.urgency == URGENT:
+        await _alert_supervisors(context, note)
     removing = result.status == "saved" and bool(result.draft.message_ids)
     receipt = _receipt(context, note, removing)
     try:
@@ -442,6 +445,24 @@ async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) 
                 f"I could not delete {failed} of your messages holding the note text "
                 "(Telegram allows it only for 48 hours). Please delete them yourself.",
             )
+
+
+async def _alert_supervisors(context: ContextTypes.DEFAULT_TYPE, note: Note) -> None:
+    """An urgent note: a private message to every active supervisor, and an audit entry.
+
+    The alert says where and what kind, not the text: that stays in the notebook."""
+    svc = services(context)
+    lines = alert_lines(note, svc.settings.timezone)
+    text = f"🚨 <b>{html.escape(lines[0])}</b>\n" + "\n".join(html.escape(x) for x in lines[1:])
+    text += "\nThe full note is in the notebook (/export)."
+    alerted, failed = [], []
+    for supervisor in await svc.store.run(supervisors_to_alert, note.author_id):
+        try:
+            await context.bot.send_message(supervisor, text)
+            alerted.append(supervisor)
+        except TelegramError:  # never started a chat with the bot, or blocked it
+            failed.append(supervisor)
+    await svc.store.run(record_alert, note, alerted, failed)
 
 
 def _receipt(context: ContextTypes.DEFAULT_TYPE, note: Note, removing: bool) -> str:
@@ -502,6 +523,8 @@ async def flow_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     elif draft.step == LOCATION:
         await _location_step_text(update, context, draft)
     elif message.text:
+        if await _answer_mid_note(update, context):
+            raise ApplicationHandlerStop
         await message.reply_text(
             "You have a note open: use the buttons below, or /cancel it. I didn't add this "
             "message to the note (to change its text, use ✏️ Edit text at the end)."
@@ -510,6 +533,23 @@ async def flow_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     else:
         return
     raise ApplicationHandlerStop
+
+
+async def _answer_mid_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """A question typed while a note waits for a button: answer it, keep the note open.
+
+    Only a confident answer is given: anything else may be note details typed in the wrong
+    place, and is neither searched further nor kept as a curators' gap.
+    """
+    message = update.effective_message
+    result = services(context).knowledge.engine.search(message.text or "")
+    if not result.answered:
+        return False
+    await send_card(message, context, result.hits[0].topic, quote=True)
+    await message.reply_text(
+        "Your note is still open: carry on with its buttons above, or /cancel it."
+    )
+    return True
 
 
 async def _typed(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> None:
@@ -577,6 +617,8 @@ async def _location_step_text(
         if updated is not None:
             await message.reply_text("No location added.", reply_markup=ReplyKeyboardRemove())
             await _show(update, context, updated)
+        return
+    if await _answer_mid_note(update, context):
         return
     await message.reply_text(
         f"Share your location with <b>{SEND_LOCATION}</b> below, or tap <b>{SKIP_LOCATION}</b>. "

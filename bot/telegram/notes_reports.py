@@ -14,11 +14,13 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.core.access import Role, now
-from bot.core.notes import CATEGORIES, local_time, recent_notes
+from bot.core.notes import CATEGORIES, local_time, parse_ref, recent_notes
 from bot.core.notes_export import export_notes, to_csv, to_json, weekly_stats
+from bot.core.notes_view import details, own_note
 from bot.core.numbers import parse_int
 from bot.telegram.notes import known_indicators
 from bot.telegram.private import private_only
+from bot.telegram.render import split
 from bot.telegram.services import role, services
 
 EXPORT_DAYS = 30
@@ -33,6 +35,9 @@ async def mynotes_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     svc, message = services(context), update.effective_message
     if update.effective_chat.type != ChatType.PRIVATE:
         await message.reply_text("I list your notes only in a private chat with me.")
+        return
+    if context.args:
+        await _one_note(update, context, " ".join(context.args))
         return
     rows = await svc.store.run(recent_notes, update.effective_user.id, 10)
     if not rows:
@@ -53,8 +58,48 @@ async def mynotes_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         if corrections:
             parts.append("corrected by " + ", ".join(corrections))
         lines.append("• " + " · ".join(parts))
-    lines.append("\nTo correct one: /amend REF. The texts are kept in the notebook, not here.")
+    lines.append(
+        "\nTo read one in full: /mynotes REF. To correct one: /amend REF. The texts are kept "
+        "in the notebook, not in this chat."
+    )
     await message.reply_text("\n".join(lines))
+
+
+async def _one_note(update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str) -> None:
+    """/mynotes REF: the author's own note in full, then each correction linked to it."""
+    svc, message = services(context), update.effective_message
+    ref = parse_ref(typed)
+    found = await svc.store.run(own_note, ref, update.effective_user.id) if ref else "unknown"
+    if found == "unknown":
+        await message.reply_text(
+            f"I can't find a note <code>{html.escape(typed[:30])}</code>. Your references are "
+            "in /mynotes (they look like FN-2026-000123)."
+        )
+        return
+    if found == "not yours":
+        await message.reply_text(f"{ref} was written by someone else: you can read only yours.")
+        return
+    zone = svc.settings.timezone
+
+    def block(note, labels: list[str], heading: str) -> list[str]:
+        rows = [heading, f"<blockquote>{html.escape(note.text)}</blockquote>"]
+        rows += [
+            f"{name}: {html.escape(value)}"
+            for name, value in details(note, zone, labels)
+            if not (name == "Corrects" and note.amends == found.note.ref)
+        ]
+        return rows
+
+    labels = [i.label for i in known_indicators(context, found.note.tag_list)]
+    # One paragraph per entry: a note is at most 3,000 characters, so no quote is ever cut.
+    paragraphs = ["\n".join(block(found.note, labels, f"<b>{found.note.ref}</b>"))]
+    paragraphs += [
+        "\n".join(block(a, [], f"<b>Corrected by {a.ref}</b>")) for a in found.amendments
+    ]
+    if not found.note.amends:
+        paragraphs.append(f"To correct it: /amend {found.note.ref}")
+    for part in split(paragraphs):
+        await message.reply_text(part)
 
 
 @private_only("field notes with personal data")

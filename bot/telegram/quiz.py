@@ -1,51 +1,57 @@
-"""/quiz, /refresh, /progress, /remind and /cohort: recruit refreshers with inline buttons.
+"""/quiz, /refresh, /progress and /remind: recruit refreshers with inline buttons.
 
 Rounds, answers and reminders live in the database (bot.core.quiz); every button carries the
 round id and question position, so a button from an old round gets a polite answer and
-changes nothing.
+changes nothing. `/quiz TOPIC` finds its topic with the same search engine questions use.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
+import io
 import re
 from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.config import SettingsError
-from bot.core.access import Role, now
+from bot.core import quiz_topics
 from bot.core.numbers import parse_int
 from bot.core.quiz import (
+    TOPIC,
     Answered,
-    Cohort,
     Nudge,
-    Progress,
     QuizService,
     ReminderAction,
     Shown,
     Stale,
     Started,
+    local_date,
     parse_category,
 )
 from bot.core.quiz_bank import QuizBank
+from bot.core.quiz_history import MASTERED_MEANS, TREND_WEEKS, Report, RoundSummary
 from bot.core.quiz_schedule import DAILY_REVIEWS, Tally, TopicScore, bar
 from bot.core.services import KnowledgeError
-from bot.core.topics import CATEGORIES, CATEGORY_LABELS
+from bot.core.topics import CATEGORIES, CATEGORY_LABELS, Topic
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import button_text
-from bot.telegram.private import private_only
 from bot.telegram.render import inline
-from bot.telegram.services import BotServices, role, services
+from bot.telegram.services import BotServices, services
 
 PREFIX = "q"
 KEY = "quiz"
-ANSWER, START, REFRESH, PROGRESS = "a", "s", "r", "p"
+ANSWER, START, REFRESH, PROGRESS, TOPIC_START = "a", "s", "r", "p", "t"
 ALL = "all"
+# Typed text that looks like an attempt at an answer ("B", "1", "true"): during a round it
+# gets a pointer to the buttons instead of being searched as a question.
+_ANSWER_LIKE = re.compile(r"^\W*([a-z]|\d{1,2}|true|false|yes|no)\W*$", re.IGNORECASE)
+USE_BUTTONS = "Answer with the buttons, or /cancel to stop the round."
 SHORT = {
     "indicators": "Indicators",
     "safeguarding": "Safeguarding",
@@ -53,7 +59,6 @@ SHORT = {
     "background": "Background",
 }
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]?([0-5]\d)$")
-MAX_COHORT_ROWS = 40
 
 STALE = {
     Stale.ANSWERED: "You've already answered that question.",
@@ -197,10 +202,15 @@ def score_html(result: Answered) -> str:
     return f"{head} The ones you missed come back first in your next /refresh."
 
 
-def after_round_keyboard(kind: str, category: str | None) -> InlineKeyboardMarkup:
-    again = (
-        cb.pack(PREFIX, REFRESH) if kind == "refresh" else cb.pack(PREFIX, START, category or ALL)
-    )
+def after_round_keyboard(
+    kind: str, category: str | None, topic: str | None = None
+) -> InlineKeyboardMarkup:
+    if kind == "refresh":
+        again = cb.pack(PREFIX, REFRESH)
+    elif kind == TOPIC and topic:
+        again = cb.pack(PREFIX, TOPIC_START, topic)
+    else:
+        again = cb.pack(PREFIX, START, category or ALL)
     return InlineKeyboardMarkup(
         [
             [
@@ -253,27 +263,59 @@ def _local(moment: datetime, tz: ZoneInfo) -> str:
     return f"{local:%a %d %b} at {local:%H:%M}"
 
 
-def progress_html(progress: Progress, total: int) -> str:
+def progress_html(report: Report, total: int, subjects: dict[str, str], tz: ZoneInfo) -> str:
+    """At a glance: per category a bar, the share mastered, what is due today and the trend."""
+    progress = report.progress
+    mastered = sum(t.mastered for t in progress.tallies.values())
     lines = [
-        f"<b>Your progress</b>: {progress.answered} of {total} questions answered",
-        "<pre>" + "\n".join(_chart_line(c, t) for c, t in progress.tallies.items()) + "</pre>",
-        "█ mastered  ▒ learning  · not seen yet (counts in the same order)",
+        f"<b>Your progress</b>: {progress.answered} of {total} questions answered, "
+        f"{mastered} mastered.",
+        "<pre>"
+        + "\n".join(
+            [f"{'':<12} {'':<10} {'mastered':>8} {'due':>3} {f'{TREND_WEEKS} wk':>5}"]
+            + [_chart_line(c, t, report) for c, t in progress.tallies.items()]
+        )
+        + "</pre>",
+        f"█ mastered  ▒ learning  · not seen yet; due: today; {TREND_WEEKS} wk: mastered "
+        f"since {TREND_WEEKS} weeks ago.",
+        f"<i>{MASTERED_MEANS}</i>",
     ]
+    due_today = sum(report.due_today.values())
     if progress.due:
         lines.append(f"{progress.due} due now: send /refresh.")
+    elif due_today:
+        lines.append(f"{due_today} more due later today.")
     elif progress.answered:
-        lines.append("Nothing due right now.")
+        lines.append("Nothing due today.")
     else:
         lines.append("Send /quiz or /refresh to start.")
+    if report.rounds:
+        lines += ["", "<b>Recent rounds</b>"]
+        lines += [_round_line(r, subjects, tz) for r in report.rounds]
     if progress.weakest:
         lines += ["", "<b>Weakest topics</b> (tap one to read it):"]
     return "\n".join(lines)
 
 
-def _chart_line(category: str, tally: Tally) -> str:
+def _chart_line(category: str, tally: Tally, report: Report) -> str:
+    share = round(100 * tally.mastered / tally.total) if tally.total else 0
     return (
-        f"{SHORT.get(category, category)[:12]:<12} {bar(tally)} "
-        f"{tally.mastered:>2} {tally.learning:>2} {tally.new:>2}"
+        f"{SHORT.get(category, category)[:12]:<12} {bar(tally)} {share:>7}% "
+        f"{report.due_today.get(category, 0):>3} {report.trend(category):>+5}"
+    )
+
+
+def _round_line(summary: RoundSummary, subjects: dict[str, str], tz: ZoneInfo) -> str:
+    if summary.kind == "refresh":
+        subject = "Refresher"
+    elif summary.topic:
+        subject = subjects.get(summary.topic, summary.topic)
+    else:
+        subject = CATEGORY_LABELS.get(summary.category or "", "All categories")
+    stopped = "" if summary.answered >= summary.total else f" (stopped at {summary.answered})"
+    return (
+        f"• {local_date(summary.started_at, tz):%d %b} {inline(subject)}: "
+        f"{summary.score} of {summary.total} right{stopped}"
     )
 
 
@@ -294,43 +336,8 @@ def weakest_keyboard(
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def cohort_html(cohort: Cohort, today: datetime) -> str:
-    if not cohort.recruits:
-        return "No recruits yet: officers enrolled with the officer role appear here."
-    count = len(cohort.recruits)
-    seen = sum(r.seen for r in cohort.recruits)
-    mastered = sum(r.mastered for r in cohort.recruits)
-    possible = count * cohort.bank_size or 1
-    lines = [
-        f"<b>Recruits' refreshers</b>: {count} recruit{'s' if count != 1 else ''}, "
-        f"{cohort.bank_size} questions",
-        f"Seen {round(100 * seen / possible)}% of the bank on average, mastered "
-        f"{round(100 * mastered / possible)}%. Active in the last 7 days: {cohort.active} of "
-        f"{count}.",
-    ]
-    rows = []
-    for r in cohort.recruits[:MAX_COHORT_ROWS]:
-        tally = Tally(r.mastered, r.seen - r.mastered, cohort.bank_size - r.seen)
-        last = "never" if r.last is None else _ago(r.last, today)
-        rows.append(
-            f"{html.escape(f'{r.name[:14]:<14}')} {bar(tally)} "
-            f"{round(100 * r.seen / max(cohort.bank_size, 1)):>3}% {last}"
-        )
-    lines.append("<pre>" + "\n".join(rows) + "</pre>")
-    if count > MAX_COHORT_ROWS:
-        lines.append(f"… and {count - MAX_COHORT_ROWS} more.")
-    lines.append("█ mastered  ▒ learning  · not seen yet; % of the bank seen; last answer")
-    if cohort.weakest:
-        lines += ["", "<b>Weakest topics across recruits</b> (tap one to read it):"]
-    return "\n".join(lines)
-
-
-def _ago(moment: datetime, today: datetime) -> str:
-    days = (today - moment).days
-    return "today" if days <= 0 else f"{days}d ago"
-
-
-def category_keyboard() -> InlineKeyboardMarkup:
+def category_keyboard(weak: list[Topic] | None = None) -> InlineKeyboardMarkup:
+    """The categories, all of them, then the recruit's weak topics."""
     rows = [
         [InlineKeyboardButton(CATEGORY_LABELS[c], callback_data=cb.pack(PREFIX, START, c))]
         for c in CATEGORIES
@@ -338,7 +345,21 @@ def category_keyboard() -> InlineKeyboardMarkup:
     rows.append(
         [InlineKeyboardButton("All categories", callback_data=cb.pack(PREFIX, START, ALL))]
     )
+    rows += [[topic_round_button(t, "Weak spot: ")] for t in weak or []]
     return InlineKeyboardMarkup(rows)
+
+
+def topic_round_button(topic: Topic, lead: str = "") -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        button_text(f"{lead}{topic.title}"), callback_data=cb.pack(PREFIX, TOPIC_START, topic.id)
+    )
+
+
+def find_topic(
+    context: ContextTypes.DEFAULT_TYPE, wanted: str
+) -> tuple[Topic | None, list[Topic]]:
+    knowledge = services(context).knowledge
+    return quiz_topics.find_topic(knowledge.kb, knowledge.engine, _quiz(context).bank, wanted)
 
 
 def zone(tz: ZoneInfo) -> str:
@@ -355,19 +376,53 @@ def parse_time(text: str) -> tuple[int, int] | None:
 
 
 async def quiz_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A round of five questions, from one category or all of them."""
+    """`/quiz` offers categories and weak spots; `/quiz legislation`, `/quiz all` or
+    `/quiz cuckooing` (a topic by id, alias or free words) starts a round."""
     message = update.effective_message
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
     wanted = " ".join(context.args or []).strip()
-    category = None
-    if wanted and wanted.casefold() != ALL:
-        category = parse_category(wanted)
-        if category is None:
-            await message.reply_text(
-                f"I don't know the category <i>{html.escape(wanted[:40])}</i>. Pick one:",
-                reply_markup=category_keyboard(),
-            )
-            return
-    await _start(context, update.effective_chat.id, update.effective_user.id, "quiz", category)
+    if not wanted:
+        await _offer_subjects(context, chat_id, user_id)
+        return
+    if wanted.casefold() == ALL:
+        await _start(context, chat_id, user_id, "quiz", None)
+        return
+    category = parse_category(wanted)
+    if category is not None:
+        await _start(context, chat_id, user_id, "quiz", category)
+        return
+    topic, nearest = find_topic(context, wanted[:200])
+    if topic is not None:
+        await _start(context, chat_id, user_id, TOPIC, None, topic.id)
+        return
+    shown = html.escape(wanted[:40])
+    if nearest:
+        text = f"I'm not sure which subject <i>{shown}</i> means. The nearest with questions:"
+        rows = [[topic_round_button(t)] for t in nearest]
+    else:
+        text = (
+            f"I couldn't find a subject called <i>{shown}</i>. Pick a category, or try other "
+            "words, for example <code>/quiz cuckooing</code>."
+        )
+        rows = []
+    rows.append(
+        [InlineKeyboardButton("Choose a category", callback_data=cb.pack(PREFIX, START, "menu"))]
+    )
+    await message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def _offer_subjects(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int) -> None:
+    quiz = _quiz(context)
+    progress = await services(context).store.run(quiz.progress, user_id)
+    topics = services(context).knowledge.kb.topics
+    weak = [topics[w.topic] for w in progress.weakest if w.topic in topics]
+    lines = [
+        "<b>Practise which subject?</b> Pick a category"
+        + (", or one of your weak spots" if weak else "")
+        + ".",
+        "Or name a subject: <code>/quiz cuckooing</code>, <code>/quiz nrm</code>.",
+    ]
+    await context.bot.send_message(chat_id, "\n".join(lines), reply_markup=category_keyboard(weak))
 
 
 async def refresh_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -381,18 +436,22 @@ async def _start(
     user_id: int,
     kind: str,
     category: str | None,
+    topic: str | None = None,
 ) -> None:
     quiz = _quiz(context)
-    started = await services(context).store.run(quiz.start, user_id, kind, category)
+    started = await services(context).store.run(quiz.start, user_id, kind, category, topic=topic)
     if started.first is None:
         text = (
             nothing_to_refresh(started, quiz.tz)
             if kind == "refresh"
-            else "There are no questions in that category yet. Try /quiz for all categories."
+            else "There are no questions on that yet. Send /quiz to pick another subject."
         )
         await context.bot.send_message(chat_id, text)
         return
     intro = refresh_intro(started) if kind == "refresh" else ""
+    if kind == TOPIC:
+        title = services(context).knowledge.kb.topics[topic].title
+        intro = f"<b>Practice on one topic:</b> {inline(title)}."
     if started.replaced:
         intro = ("Your unfinished round was set aside.\n" + intro).strip()
     await context.bot.send_message(
@@ -403,30 +462,32 @@ async def _start(
 
 
 async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Mastered, learning and not seen per category, and the weakest topics."""
+    """Mastered, due and trend per category, recent rounds, weakest topics and a chart."""
     await _send_progress(context, update.effective_chat.id, update.effective_user.id)
 
 
 async def _send_progress(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int) -> None:
+    from bot.core.quiz_chart import render_progress_png
+    from bot.core.quiz_history import progress_report
+
     quiz = _quiz(context)
-    progress = await services(context).store.run(quiz.progress, user_id)
+    report = await services(context).store.run(progress_report, quiz, user_id)
+    topics = services(context).knowledge.kb.topics
+    subjects = {t.id: t.title for t in topics.values()}
+    total = len(quiz.bank.questions)
     await context.bot.send_message(
         chat_id,
-        progress_html(progress, len(quiz.bank.questions)),
-        reply_markup=weakest_keyboard(context, progress.weakest),
+        progress_html(report, total, subjects, quiz.tz),
+        reply_markup=weakest_keyboard(context, report.progress.weakest),
     )
-
-
-@private_only("recruits' progress")
-async def cohort_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Trainers: every recruit's completion and the weakest topics across them."""
-    message = update.effective_message
-    if role(context) not in (Role.TRAINER, Role.ADMIN):
-        await message.reply_text("That command is for trainers only.")
+    if not report.progress.answered:
         return
-    cohort = await services(context).store.run(_quiz(context).cohort)
-    await message.reply_text(
-        cohort_html(cohort, now()), reply_markup=weakest_keyboard(context, cohort.weakest)
+    title = f"Your refresher progress, last {len(report.weekly.weeks)} weeks"
+    png = await asyncio.to_thread(render_progress_png, report.weekly, total, title)
+    await context.bot.send_photo(
+        chat_id,
+        InputFile(io.BytesIO(png), filename="progress.png"),
+        caption=f"{title}. Weeks start on Monday, {zone(quiz.tz)}.",
     )
 
 
@@ -491,17 +552,24 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action == ANSWER and len(parts) == 5 and None not in numbers:
         await _answer(update, context, *numbers)
         return
-    if action not in (START, REFRESH, PROGRESS):
+    topic = parts[2] if action == TOPIC_START and len(parts) == 3 else None
+    if action not in (START, REFRESH, PROGRESS, TOPIC_START) or (
+        action == TOPIC_START and topic not in _quiz(context).bank.topics()
+    ):
         await query.answer("That button has expired. Send /quiz for a new round.", show_alert=True)
         return
     await query.answer()
     chat_id = update.effective_chat.id
+    wanted = parts[2] if len(parts) > 2 else ALL
     if action == PROGRESS:
         await _send_progress(context, chat_id, user_id)
     elif action == REFRESH:
         await _start(context, chat_id, user_id, "refresh", None)
+    elif action == TOPIC_START:
+        await _start(context, chat_id, user_id, TOPIC, None, topic)
+    elif wanted == "menu":
+        await _offer_subjects(context, chat_id, user_id)
     else:
-        wanted = parts[2] if len(parts) > 2 else ALL
         category = wanted if wanted in CATEGORIES else None
         await _start(context, chat_id, user_id, "quiz", category)
 
@@ -530,7 +598,8 @@ async def _answer(
     if result.next is not None:
         text, keyboard = question_html(result.next), question_keyboard(result.next)
     else:
-        text, keyboard = score_html(result), after_round_keyboard(result.kind, result.category)
+        text = score_html(result)
+        keyboard = after_round_keyboard(result.kind, result.category, result.topic)
     await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard)
 
 
@@ -547,6 +616,28 @@ async def _show_feedback(
         if "not modified" in str(exc).lower():
             return
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard)
+
+
+# -- typed text during a round ------------------------------------------------------------------
+
+
+async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """ "B" or "1" typed during a round: point to the buttons and show the question again.
+    True when the message was used (anything else is left for the question search)."""
+    message = update.effective_message
+    if (
+        message is None
+        or update.effective_chat.type != ChatType.PRIVATE
+        or not _ANSWER_LIKE.match(message.text or "")
+    ):
+        return False
+    current = await services(context).store.run(_quiz(context).waiting, update.effective_user.id)
+    if current is None:
+        return False
+    await message.reply_text(
+        question_html(current, f"<i>{USE_BUTTONS}</i>"), reply_markup=question_keyboard(current)
+    )
+    return True
 
 
 # -- /cancel --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 
 from bot.core.cards import CAVEAT
 from bot.core.guided import CODES, Position, Referral
+from bot.core.local_contacts import NUMBERS_HEADING, contact_lines
 from bot.core.services import Knowledge, KnowledgeError
 from bot.telegram import callbacks as cb
 from bot.telegram import guided
@@ -99,9 +100,16 @@ def outcome_view(
         f"{n}. <b>{html.escape(route.via)}</b>: {inline(route.text)}"
         for n, route in enumerate(routes, 1)
     ]
+    local = contact_lines(
+        services(context).knowledge.contacts, topics={route.topic for route in routes}
+    )
     text = (
         f"<b>{inline(outcome.title)}</b>\n{_answered(position)}\n"
-        "<b>Do these, in this order:</b>\n" + "\n\n".join(lines) + f"\n\n<i>{inline(CAVEAT)}</i>"
+        "<b>Do these, in this order:</b>\n"
+        + "\n\n".join(lines)
+        + f"\n\n<b>{NUMBERS_HEADING}</b>\n"
+        + "\n".join(f"• {inline(line)}" for line in local)
+        + f"\n\n<i>{inline(CAVEAT)}</i>"
     )
     numbers: dict[str, list[str]] = {}
     for n, route in enumerate(routes, 1):
