@@ -136,3 +136,40 @@ def unused_tcp_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+async def test_run_bot_serves_the_webhook_on_localhost(
+    botapi: FakeBotAPI, tmp_path, unused_tcp_port
+) -> None:
+    """`run_bot.py --webhook URL` as deployed: sets the webhook with its secret, answers a
+    posted update, refuses one without the secret, and stops cleanly on SIGINT."""
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.test_run_bot import ADMIN, environment
+
+    env = environment(botapi, tmp_path, WEBHOOK_SECRET=SECRET, WEBHOOK_PORT=str(unused_tcp_port))
+    bot = subprocess.Popen(
+        [sys.executable, str(ROOT / "run_bot.py"), "--webhook", "https://bot.example.invalid/t"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        await botapi.wait("setWebhook", timeout=30)
+        assert botapi.webhook["secret_token"] == SECRET
+        url = f"http://127.0.0.1:{unused_tcp_port}/telegram"
+        update = botapi.make_update("message", botapi.message(ADMIN, "what is a cawn"))
+        async with httpx.AsyncClient() as client:
+            assert (await client.post(url, json=update)).status_code == 403
+            headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            assert (await client.post(url, json=update, headers=headers)).status_code == 200
+        [reply] = await botapi.wait("sendMessage", chat_id=ADMIN, timeout=10)
+        assert "Child Abduction" in plain(reply.text)
+    finally:
+        bot.send_signal(signal.SIGINT)
+        _, stderr = bot.communicate(timeout=30)
+    assert bot.returncode == 0, stderr
