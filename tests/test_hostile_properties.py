@@ -18,6 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("hypothesis", reason="pip install -e '.[test]' (make test does)")
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
