@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
+import os
 import sys
 from pathlib import Path
+
+from telegram.error import NetworkError
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.core.migrations import SchemaTooNew
 from bot.core.services import KnowledgeError, load_knowledge
+from bot.logs import setup_logging
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Everything this process creates (database, exports, backups, logs) is its owner's only.
+    os.umask(0o077)
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -61,15 +66,13 @@ def main(argv: list[str] | None = None) -> int:
             return settings_failure(str(exc))
         print(exc, file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    setup_logging(settings.log_level, settings.secrets())
     handler = COMMANDS.get(args.command or "run")
     try:
         return handler(args, settings)
+    except NetworkError as exc:  # its message never holds the URL (and so the token)
+        print(f"Cannot reach the Telegram Bot API: {exc}", file=sys.stderr)
+        return 1
     except KnowledgeError as exc:
         print(exc, file=sys.stderr)
         return 1

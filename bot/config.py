@@ -25,14 +25,21 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = "127.0.0.1"  # behind a TLS reverse proxy (README)
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str = "telegram"
     telegram_max_rate: float = Field(default=30, gt=0)  # messages a second, Telegram's own cap
     rate_limit_per_minute: int = Field(default=20, ge=1)
+    notes_chain_key: SecretStr | None = None  # makes note hashes HMACs; keep it off the database
     notes_retention_days: int = Field(default=365 * 7, ge=1)
+    gaps_retention_days: int = Field(default=90, ge=1)  # unanswered questions and feedback
     timezone: str = "Europe/London"
     log_level: str = "INFO"
+
+    def secrets(self) -> list[str]:
+        """Every secret setting, for the log redaction filter."""
+        values = [self.telegram_bot_token, self.webhook_secret, self.notes_chain_key]
+        return [v.get_secret_value() for v in values if v is not None]
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -48,7 +55,7 @@ class Settings(BaseSettings):
                 ) from exc
         return value
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator("telegram_bot_token", "notes_chain_key", mode="before")
     @classmethod
     def _blank_token_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

@@ -486,13 +486,15 @@ class FakeBotAPI:
         self.push({"edited_message" if edited else "message": msg})
         return msg
 
-    def press(self, uid: int, message: dict | Call, data: str) -> None:
+    def press(self, uid: int, message: dict | Call, data: str) -> str:
+        """Press a button under `message`; the callback query's id."""
         if isinstance(message, Call):
             message = self.result_of(message)
+        query_id = str(next(self._ids))
         self.push(
             {
                 "callback_query": {
-                    "id": str(next(self._ids)),
+                    "id": query_id,
                     "from": self.user(uid),
                     "chat_instance": "ci",
                     "message": message,
@@ -500,6 +502,23 @@ class FakeBotAPI:
                 }
             }
         )
+        return query_id
+
+    def press_inline(self, uid: int, data: str, inline_message_id: str = "inl-1") -> str:
+        """A button under a message posted in inline mode: the query has no `message`."""
+        query_id = str(next(self._ids))
+        self.push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": self.user(uid),
+                    "chat_instance": "ci",
+                    "inline_message_id": inline_message_id,
+                    "data": data,
+                }
+            }
+        )
+        return query_id
 
     def inline(self, uid: int, query: str) -> None:
         self.push(

@@ -381,13 +381,12 @@ async def test_webhook_rejects_a_wrong_secret(
     app = build_application(settings, knowledge=knowledge)
     await app.initialize()
     await app.start()
-    await app.updater.start_webhook(
-        listen="127.0.0.1",
-        port=unused_tcp_port,
-        url_path="telegram",
-        webhook_url="https://bot.example.invalid/telegram",
-        secret_token="right-secret",
+    from bot.telegram.webhook import start_webhook
+
+    runner = await start_webhook(
+        app, listen="127.0.0.1", port=unused_tcp_port, path="telegram", secret="right-secret"
     )
+    await app.bot.set_webhook("https://bot.example.invalid/telegram", secret_token="right-secret")
     try:
         assert botapi.webhook["secret_token"] == "right-secret"
         await Harness(botapi, app).enrol(OFFICER)
@@ -408,4 +407,5 @@ async def test_webhook_rejects_a_wrong_secret(
         [reply] = await botapi.wait("sendMessage", chat_id=OFFICER)
         assert "Child Abduction" in plain(reply.text)
     finally:
+        await runner.cleanup()
         await stop_bot(app)

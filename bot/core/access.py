@@ -13,6 +13,7 @@ from enum import StrEnum
 from peewee import AutoField, BigIntegerField, BooleanField, CharField, DateTimeField, TextField
 
 from bot.core.db import BaseModel
+from bot.core.numbers import parse_int
 
 INVITE_TTL = timedelta(hours=24)
 
@@ -131,18 +132,25 @@ class Access:
         db = User._meta.database
         with db.atomic():
             invite = Invite.get_or_none(Invite.code_hash == code_hash(code))
-            if invite is None:
-                return Enrolment(False, "unknown")
-            if invite.used_by is not None:
-                return Enrolment(False, "used")
-            if invite.expires_at < now():
-                return Enrolment(False, "expired")
+            reason = (
+                "unknown"
+                if invite is None
+                else "used"
+                if invite.used_by is not None
+                else "expired"
+                if invite.expires_at < now()
+                else None
+            )
+            if reason is not None:  # the code itself is never recorded
+                audit(user_id, "enrol_failed", user_id, reason)
+                return Enrolment(False, reason)
             claimed = (
                 Invite.update(used_by=user_id, used_at=now())
                 .where((Invite.code_hash == invite.code_hash) & Invite.used_by.is_null())
                 .execute()
             )
             if claimed != 1:
+                audit(user_id, "enrol_failed", user_id, "used")
                 return Enrolment(False, "used")
             role = Role(invite.role)
             User.insert(
@@ -173,9 +181,11 @@ class Access:
     def find(self, who: str) -> User | None:
         """A user by numeric id or @username."""
         who = who.strip()
-        if who.lstrip("-").isdigit():
-            return User.get_or_none(User.id == int(who))
-        return User.get_or_none(User.username == who.lstrip("@"))
+        if who.lstrip("-").isdecimal():
+            number = parse_int(who)
+            return None if number is None else User.get_or_none(User.id == number)
+        name = who.lstrip("@")
+        return User.get_or_none(User.username == name) if 0 < len(name) <= 64 else None
 
     def revoke(self, admin_id: int, who: str) -> User | None:
         user = self.find(who)

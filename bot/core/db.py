@@ -7,6 +7,7 @@ code runs on an embedded SQLite file or on a PostgreSQL shared by several bot in
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -45,12 +46,18 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def connect_url(url: str) -> Database:
-    """A peewee database for `sqlite:///path` or `postgresql://...` (pragmas for SQLite)."""
+    """A peewee database for `sqlite:///path` or `postgresql://...` (pragmas for SQLite).
+
+    A new SQLite file is created mode 0600 (its directory 0700): it holds notes and names, and
+    SQLite gives its -wal and -shm files the same permissions.
+    """
     scheme = urlparse(url).scheme
     if scheme.startswith("sqlite"):
         path = sqlite_path(url)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not path.exists():
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         return connect(url, pragmas=SQLITE_PRAGMAS)
     if scheme in ("postgres", "postgresql"):
         url = "postgresql" + url[len(scheme) :]

@@ -1,8 +1,10 @@
 """What the bot could not answer, and answers officers flagged as wrong: the curators' to-do list.
 
-Unanswered questions are kept without the asker's id: curators need the words, not the person.
-A report of a wrong answer keeps an optional one-line reason, and a key for the answer message
-it came from (keyed by the adapter so it names no one) that makes a second tap file nothing.
+Unanswered questions are kept without the asker's id and with personal data redacted
+(bot.core.redact): curators need the words, not the person. A report of a wrong answer keeps an
+optional one-line reason (redacted the same way), and a key for the answer message it came from
+(keyed by the adapter so it names no one) that makes a second tap file nothing. Both lists are
+kept for GAPS_RETENTION_DAYS (90 by default) and purged daily (bot.core.retention).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from peewee import JOIN, AutoField, CharField, DateTimeField, ForeignKeyField, T
 
 from bot.core.access import now
 from bot.core.db import BaseModel, database
+from bot.core.redact import redact_personal
 
 MAX_KEPT = 500  # characters of a question worth keeping for curators
 MAX_REASON = 300  # one line
@@ -38,7 +41,7 @@ def _key(text: str) -> str:
 
 
 def record_gap(text: str) -> None:
-    text = text.strip()[:MAX_KEPT]
+    text = redact_personal(text.strip()[:MAX_KEPT])
     if _key(text):
         Gap.create(text=text, key=_key(text))
 
@@ -80,7 +83,8 @@ def record_feedback(topic_id: str, question: str, message_key: str | None = None
             and FeedbackDetail.select().where(FeedbackDetail.message_key == message_key).exists()
         ):
             return None
-        row = Feedback.create(topic_id=topic_id[:80], question=question.strip()[:MAX_KEPT])
+        question = redact_personal(question.strip()[:MAX_KEPT])
+        row = Feedback.create(topic_id=topic_id[:80], question=question)
         if message_key:
             FeedbackDetail.create(feedback=row.id, message_key=message_key)
     return row.id
@@ -88,7 +92,7 @@ def record_feedback(topic_id: str, question: str, message_key: str | None = None
 
 def add_reason(feedback_id: int, reason: str) -> bool:
     """The reporter's one line, kept once: a later message does not overwrite it."""
-    line = " ".join(reason.split())[:MAX_REASON]
+    line = redact_personal(" ".join(reason.split())[:MAX_REASON])
     if not line:
         return False
     return (
@@ -108,3 +112,12 @@ def recent_feedback(limit: int = 15) -> list[Report]:
         .objects()
     )
     return [Report(r.id, r.topic_id, r.question, r.reason, r.at) for r in rows]
+
+
+def purge_before(cutoff: datetime) -> tuple[int, int]:
+    """Delete gaps and feedback (with their details) recorded before `cutoff`: how many."""
+    gaps = Gap.delete().where(Gap.at < cutoff).execute()
+    old = Feedback.select(Feedback.id).where(Feedback.at < cutoff)
+    FeedbackDetail.delete().where(FeedbackDetail.feedback.in_(old)).execute()
+    reports = Feedback.delete().where(Feedback.at < cutoff).execute()
+    return gaps, reports

@@ -1,11 +1,12 @@
 """Field notes: an append-only, hash-chained notebook that any bot instance can write to.
 
 A note is evidence and intelligence, so it is never updated or deleted in place: a correction is
-a new entry linked to the one it corrects (`amends`). Each entry stores the SHA-256 of its
-content, time, author and the previous entry's hash, so an edited, reordered or deleted entry
-breaks the chain (`notes_chain.verify`). Entries get their position (`seq`) under a lock on the
-one `NoteChain` row, which also remembers the last hash, so two instances sharing PostgreSQL
-append in one order and a deleted tail is noticed too.
+a new entry linked to the one it corrects (`amends`). Each entry stores the SHA-256 (HMAC-SHA256
+when NOTES_CHAIN_KEY is set) of its content, time, author and the previous entry's hash, so an
+edited, reordered or deleted entry breaks the chain (`notes_chain.verify`). Entries get their
+position (`seq`) under a lock on the one `NoteChain` row, which also remembers the last hash, so
+two instances sharing PostgreSQL append in one order; each append also records (seq, hash) in
+the audit table, so a tail deleted together with the head row is noticed too.
 
 Every write is one transaction, idempotent by a natural key: the draft token, derived from the
 Telegram update that began the note, so a redelivered update never makes a second note.
@@ -14,6 +15,7 @@ Telegram update that began the note, so a redelivered update never makes a secon
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
@@ -41,7 +43,7 @@ from peewee import (
     Value,
 )
 
-from bot.core.access import now
+from bot.core.access import audit, now
 from bot.core.db import BaseModel, database, is_sqlite
 
 MAX_TEXT = 3000
@@ -284,11 +286,31 @@ def hashed_content(note: Note | dict) -> dict:
     }
 
 
-def entry_hash(content: dict, prev_hash: str) -> str:
+_chain_key: bytes | None = None  # NOTES_CHAIN_KEY; set once at start-up (use_chain_key)
+CHECKPOINT = "notes_head"  # audit action: (sequence, hash) of the head after each append
+
+
+def use_chain_key(key: str | None) -> None:
+    """From now on every new entry's hash is an HMAC-SHA256 under `key` (None: plain SHA-256).
+
+    The key lives outside the database (the environment), so someone who can write to the
+    database alone cannot rebuild a chain that verifies."""
+    global _chain_key
+    _chain_key = key.encode() if key else None
+
+
+def chain_key() -> bytes | None:
+    return _chain_key
+
+
+def entry_hash(content: dict, prev_hash: str, key: bytes | None = None) -> str:
+    """SHA-256 of the entry and the previous hash; with `key`, an HMAC-SHA256 of the same."""
     payload = json.dumps(
         {**content, "prev": prev_hash}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    ).encode()
+    if key:
+        return hmac.new(key, payload, hashlib.sha256).hexdigest()
+    return hashlib.sha256(payload).hexdigest()
 
 
 def _is_head() -> Expression:
@@ -324,7 +346,7 @@ def _values(entry: NoteInput, key: str, seq: int, at: datetime, prev_hash: str) 
         tags=json.dumps(list(entry.tags)),
         prev_hash=prev_hash,
     )
-    values["hash"] = entry_hash(hashed_content(values), prev_hash)
+    values["hash"] = entry_hash(hashed_content(values), prev_hash, _chain_key)
     return values
 
 
@@ -360,7 +382,14 @@ def append(entry: NoteInput, key: str) -> tuple[Note, bool]:
     if not run(_insert_note, *row).fetchall():
         return note_by_key(key), False
     update_where(NoteChain, {"seq": values["seq"], "hash": values["hash"]}, _is_head)
+    checkpoint(values["seq"], values["hash"], entry.author_id)
     return Note(**values), True
+
+
+def checkpoint(seq: int, digest: str, actor: int | None = None) -> None:
+    """Record the head outside the two note tables: `notes verify` then finds a chain that was
+    truncated or wound back together with its head row."""
+    audit(actor, CHECKPOINT, f"#{seq}", digest)
 
 
 def add_note(entry: NoteInput, key: str) -> tuple[Note, bool]:
@@ -390,6 +419,8 @@ def add_notes(entries: Iterable[tuple[NoteInput, str]], batch: int = 500) -> int
             Note.insert_many(rows).execute()
             added += len(rows)
         NoteChain.update(seq=seq, hash=prev).where(NoteChain.id == 1).execute()
+        if added:
+            checkpoint(seq, prev)
     return added
 
 

@@ -7,9 +7,13 @@ is not clean (so tampering is never purged away unseen), then records a checkpoi
 removed entry's position and hash, on the chain head and in the audit table. Verification starts
 from that checkpoint, and a checkpoint that is not in the audit table is itself reported.
 
-A plain hash chain shows that stored rows were changed; someone able to rewrite every row and
-the head could rebuild it. The head hash that `notes verify` prints is worth recording elsewhere
-(a supervisor's log) to close that gap.
+Truncation and rewinding: every append also records (seq, hash) in the audit table, and
+verify checks that the latest such checkpoint is still in the chain. Someone able to write to
+the database could delete those rows too: the head hash that `notes verify` prints, recorded
+elsewhere (a supervisor's log) and given back with `--expect-head`, closes that gap. With
+NOTES_CHAIN_KEY set, hashes are HMACs under a key the database does not hold, so rewritten
+entries cannot be re-hashed to verify (entries written before the key are plain and still
+verify; a plain entry after a keyed one is reported).
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ from peewee import fn
 
 from bot.core.access import Audit, audit, now
 from bot.core.notes import (
+    CHECKPOINT,
     GENESIS,
     Note,
     NoteChain,
+    chain_key,
     entry_hash,
     hashed_content,
     lock_head,
@@ -53,6 +59,7 @@ class Verification:
     last: str | None = None
     base_seq: int = 0
     head_hash: str = GENESIS
+    keyed: int | None = None  # entries whose hash is keyed (None: no key given)
     problems: list[ChainProblem] = field(default_factory=list)
 
     @property
@@ -67,17 +74,22 @@ class Verification:
         )
         span = f" ({self.first} to {self.last})" if self.first else ""
         verdict = "OK" if self.ok else f"{len(self.problems)} problem(s)"
+        keyed = "" if self.keyed is None else f"; {self.keyed} keyed with NOTES_CHAIN_KEY"
         return (
-            f"notes verify: {self.checked} entries{span} checked {start}; "
-            f"chain head {self.head_hash[:16]}: {verdict}"
+            f"notes verify: {self.checked} entries{span} checked {start}{keyed}; "
+            f"chain head {self.head_hash}: {verdict}"
         )
 
 
-def _content_ok(row: dict) -> bool:
+def _hash_kind(row: dict, key: bytes | None) -> str | None:
+    """ "keyed" or "plain" when the stored hash matches the content, else None."""
     try:
-        return entry_hash(hashed_content(row), row["prev_hash"]) == row["hash"]
+        content = hashed_content(row)
+        if key and entry_hash(content, row["prev_hash"], key) == row["hash"]:
+            return "keyed"
+        return "plain" if entry_hash(content, row["prev_hash"]) == row["hash"] else None
     except (ValueError, TypeError, AttributeError):  # a field edited into something unreadable
-        return False
+        return None
 
 
 def _number(ref: str) -> int | None:
@@ -85,22 +97,36 @@ def _number(ref: str) -> int | None:
     return int(tail) if tail.isdigit() else None
 
 
-def verify() -> Verification:
-    """Walk the chain in order; report every edited, reordered or deleted entry."""
+def verify(expect_head: str | None = None) -> Verification:
+    """Walk the chain in order; report every edited, reordered or deleted entry, a chain cut
+    back behind its last audit checkpoint, and (`expect_head`) a recorded head no longer in it.
+    """
+    key = chain_key()
     head = NoteChain.get_or_none(NoteChain.id == 1)
     base_seq, base_hash = (head.base_seq, head.base_hash) if head else (0, GENESIS)
-    result = Verification(base_seq=base_seq)
-    # One streaming pass keeps only (seq, ref, hash, prev, content ok): 100,000 entries fit.
+    result = Verification(base_seq=base_seq, keyed=0 if key else None)
+    # One streaming pass keeps only (seq, ref, hash, prev, kind): 100,000 entries fit.
     rows = [
-        (r["seq"], r["ref"], r["hash"], r["prev_hash"], _content_ok(r))
+        (r["seq"], r["ref"], r["hash"], r["prev_hash"], _hash_kind(r, key))
         for r in stream(Note.select().order_by(Note.seq))
     ]
     position = {h: i for i, (_, _, h, _, _) in enumerate(rows)}
     problems = result.problems
     prev_seq, prev_hash = base_seq, base_hash
-    for i, (seq, ref, digest, prev, content_ok) in enumerate(rows):
-        if not content_ok:
+    for i, (seq, ref, digest, prev, kind) in enumerate(rows):
+        if kind is None:
             problems.append(ChainProblem(ref, "edited", "its content no longer matches its hash"))
+        elif kind == "keyed":
+            result.keyed += 1
+        elif result.keyed:
+            problems.append(
+                ChainProblem(
+                    ref,
+                    "edited",
+                    "its hash is not keyed with NOTES_CHAIN_KEY although an earlier entry's is: "
+                    "rewritten without the key",
+                )
+            )
         if _number(ref) != seq:
             problems.append(
                 ChainProblem(ref, "reordered", f"its reference does not match position {seq}")
@@ -122,7 +148,9 @@ def verify() -> Verification:
                         ref, "deleted", "the log does not start where the last purge left it"
                     )
                 )
-            elif rows[i - 1][4]:  # the entry before was rewritten together with its hash
+            elif (
+                rows[i - 1][4] is not None
+            ):  # the entry before was rewritten together with its hash
                 problems.append(
                     ChainProblem(
                         rows[i - 1][1], "edited", "changed and re-hashed; the next link broke"
@@ -155,7 +183,45 @@ def verify() -> Verification:
         problems.append(
             ChainProblem("start of log", "head", "the purge checkpoint is not in the audit table")
         )
+    hashes = {seq: digest for seq, _, digest, _, _ in rows}
+    last = _last_checkpoint()
+    if last is not None and last[0] > base_seq and hashes.get(last[0]) != last[1]:
+        problems.append(
+            ChainProblem(
+                "end of log",
+                "deleted",
+                f"the audit table records entry #{last[0]} with hash {last[1][:16]}..., which "
+                "the chain no longer holds: it was truncated or rewound",
+            )
+        )
+    if expect_head and not _holds(expect_head, [base_hash, *hashes.values()]):
+        problems.append(
+            ChainProblem(
+                "end of log",
+                "head",
+                f"the expected head {expect_head[:16]}... is not in the chain: it was rewound or "
+                "rebuilt" + (" (or purged past it)" if base_seq else ""),
+            )
+        )
     return result
+
+
+def _holds(wanted: str, hashes: list[str]) -> bool:
+    wanted = wanted.lower()
+    return any(h.startswith(wanted) for h in hashes)
+
+
+def _last_checkpoint() -> tuple[int, str] | None:
+    """(seq, hash) of the newest head checkpoint in the audit table."""
+    row = (
+        Audit.select(Audit.target, Audit.detail)
+        .where(Audit.action == CHECKPOINT)
+        .order_by(Audit.id.desc())
+        .first()
+    )
+    if row is None or not row.target.lstrip("#").isdigit():
+        return None
+    return int(row.target.lstrip("#")), row.detail
 
 
 def _checkpoint_audited(base_hash: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,12 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _head(text: str) -> str:
+    if not re.fullmatch(r"[0-9a-fA-F]{16,64}", text.strip()):
+        raise argparse.ArgumentTypeError(f"not a chain head (16 to 64 hex characters): {text!r}")
+    return text.strip().lower()
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     notes = sub.add_parser("notes", help="field notes: export, verify the hash chain, purge")
     tools = notes.add_subparsers(dest="notes_command", required=True)
@@ -25,8 +32,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--from", dest="start", type=_day, metavar="YYYY-MM-DD")
     export.add_argument("--to", dest="end", type=_day, metavar="YYYY-MM-DD")
-    export.add_argument("--out", type=Path, help="write to this file, not standard output")
-    tools.add_parser("verify", help="report edited, reordered or deleted notes")
+    export.add_argument(
+        "--out", type=Path, help="write to this new file (mode 0600), not standard output"
+    )
+    export.add_argument("--force", action="store_true", help="replace --out if it exists")
+    verify = tools.add_parser("verify", help="report edited, reordered or deleted notes")
+    verify.add_argument(
+        "--expect-head",
+        type=_head,
+        metavar="HASH",
+        help="a chain head recorded earlier (at least 16 hex characters): must still be in it",
+    )
     purge = tools.add_parser(
         "purge", help="delete notes past retention (recorded in the audit table)"
     )
@@ -37,7 +53,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.notes import use_chain_key
+
     db = open_database(settings.database_url)
+    use_chain_key(
+        settings.notes_chain_key.get_secret_value() if settings.notes_chain_key else None
+    )
     try:
         with db.connection_context():
             return {"export": _export, "verify": _verify, "purge": _purge}[args.notes_command](
@@ -48,30 +69,36 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.notes_export import export_notes, to_csv, to_json
+    from bot.core.db import sqlite_path
+    from bot.core.notes_export import audit_export, day_bounds, export_rows, to_csv, to_json
+    from bot.core.private_files import FileRefused, write_private
 
     if args.start and args.end and args.start > args.end:
         print("--from is after --to", file=sys.stderr)
         return 2
-    rows = export_notes(None, args.start, args.end, settings.timezone)
-    data = (
-        to_csv(rows)
-        if args.format == "csv"
-        else to_json(rows, args.start, args.end, settings.timezone)
-    )
+    zone = settings.timezone
+    rows = export_rows(*day_bounds(args.start, args.end, zone), zone)
+    data = to_csv(rows) if args.format == "csv" else to_json(rows, args.start, args.end, zone)
     if args.out:
-        args.out.write_bytes(data)
+        database = sqlite_path(settings.database_url)
+        guarded = [database.with_name(database.name + s) for s in ("", "-wal", "-shm")]
+        try:
+            write_private(args.out, data, force=args.force, protect=guarded if database else [])
+        except FileRefused as exc:
+            print(f"notes export: {exc}", file=sys.stderr)
+            return 2
         print(f"notes export: {len(rows)} entries to {args.out}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+    audit_export(None, args.start, args.end, len(rows))  # only what was handed over
     return 0
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.notes_chain import verify
 
-    result = verify()
+    result = verify(args.expect_head)
     for problem in result.problems:
         print(problem)
     print(result.summary())

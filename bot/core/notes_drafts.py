@@ -1,23 +1,25 @@
 """Notes being written: each step is saved as it happens, so no state lives in a process.
 
-A draft is keyed by (chat, officer). Its `token` comes from the update that began it and is in
-every button of its flow: a button from another draft, or from a step already done, is stale.
-Every change is a compare-and-set on (token, step), so two bot instances handling the same
-officer can never both advance a step, and saving is idempotent by the same token.
+A draft is keyed by (chat, officer): only its author can change or save it. Its `token` comes
+from the update that began it, keyed with a server secret, and is in every button of its flow:
+a button from another draft, or from a step already done, is stale. Every change is a
+compare-and-set on (token, step), so two bot instances handling the same officer can never
+both advance a step, and saving is idempotent by the same token.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from peewee import Delete, Expression, Select
+from peewee import BigIntegerField, CompositeKey, DateTimeField, Delete, Expression, Select
 
 from bot.core.access import now
+from bot.core.db import BaseModel
+from bot.core.keys import keyed_digest
 from bot.core.notes import (
     CATEGORIES,
     HANDLING_CODES,
@@ -48,13 +50,27 @@ CHOICES: dict[str, tuple[str, dict[str, str]]] = {
     INFO: ("info_grade", INFO_GRADES),
     HANDLING: ("handling", HANDLING_CODES),
 }
+CONSUMED_KEPT = timedelta(days=2)  # Telegram redelivers an update for at most 24 hours
 IDLE = timedelta(hours=2)  # after this, typed text is a question again, not note text
 STALE_DRAFTS = timedelta(days=30)  # `notes purge` discards drafts untouched for this long
 
 
+class ConsumedMessage(BaseModel):
+    """An officer's message a finished (saved or discarded) draft took: a redelivery of it is
+    neither note text nor a question. Only ids, kept for `CONSUMED_KEPT`."""
+
+    chat_id = BigIntegerField()
+    message_id = BigIntegerField()
+    at = DateTimeField(default=now, index=True)
+
+    class Meta:
+        primary_key = CompositeKey("chat_id", "message_id")
+
+
 def draft_token(origin: str) -> str:
-    """The same update always gives the same token: a redelivered /note resumes its draft."""
-    return hashlib.sha256(origin.encode()).hexdigest()[:12]
+    """The same update always gives the same token, so a redelivered /note resumes its draft;
+    keyed with a server secret, so nobody can work out another officer's token."""
+    return keyed_digest("draft_token", origin)
 
 
 def next_step(draft: NoteDraft, done: str) -> str:
@@ -148,6 +164,32 @@ def _unchanged(chat_id: int, user_id: int, token: str, step: str) -> Expression:
 def get_draft(chat_id: int, user_id: int) -> NoteDraft | None:
     """Asked for every private message (is a note waiting for it?), so kept cheap."""
     return fetch_one(NoteDraft, _draft, chat_id, user_id)
+
+
+def _consumed_message(chat_id: int, message_id: int) -> Select:
+    return ConsumedMessage.select(ConsumedMessage.at).where(
+        (ConsumedMessage.chat_id == chat_id) & (ConsumedMessage.message_id == message_id)
+    )
+
+
+def draft_for(chat_id: int, user_id: int, message_id: int) -> tuple[NoteDraft | None, bool]:
+    """(the open draft, whether a finished draft already took this message)."""
+    draft = get_draft(chat_id, user_id)
+    if draft is not None:
+        return draft, message_id in draft.message_ids
+    return None, bool(run(_consumed_message, chat_id, message_id).fetchall())
+
+
+def _remember_consumed(draft: NoteDraft) -> None:
+    rows = [{"chat_id": draft.chat_id, "message_id": m, "at": now()} for m in draft.message_ids]
+    if rows:
+        ConsumedMessage.insert_many(rows).on_conflict_ignore().execute()
+
+
+def purge_consumed() -> int:
+    with writing():
+        old = now() - CONSUMED_KEPT
+        return ConsumedMessage.delete().where(ConsumedMessage.at < old).execute()
 
 
 def _delete(chat_id: int, user_id: int) -> None:
@@ -298,6 +340,7 @@ def discard(chat_id: int, user_id: int, token: str | None = None) -> NoteDraft |
             return None
         if draft is not None:
             _delete(chat_id, user_id)
+            _remember_consumed(draft)
         return draft
 
 
@@ -313,8 +356,10 @@ def save(chat_id: int, user_id: int, token: str, author_name: str) -> Saved:
     transaction. A second press or a redelivered update returns the note already made."""
     with writing():
         existing = note_by_key(token)
-        if existing is not None:
-            return Saved("duplicate", existing)
+        if existing is not None:  # only its author learns that it exists
+            return (
+                Saved("duplicate", existing) if existing.author_id == user_id else Saved("stale")
+            )
         draft = get_draft(chat_id, user_id)
         if draft is None or draft.token != token or draft.step != CONFIRM or not draft.text:
             return Saved("stale", draft=draft)
@@ -335,6 +380,7 @@ def save(chat_id: int, user_id: int, token: str, author_name: str) -> Saved:
         )
         note, created = append(entry, token)
         _delete(chat_id, user_id)
+        _remember_consumed(draft)
         return Saved("saved" if created else "duplicate", note, draft)
 
 
@@ -342,7 +388,7 @@ def why_stale(chat_id: int, user_id: int, token: str) -> tuple[str, str | None]:
     """Why a button no longer works: (`saved`, ref), (`other`, None) when another draft is
     open, (`done`, None) when its step is past, or (`gone`, None)."""
     note = note_by_key(token)
-    if note is not None:
+    if note is not None and note.author_id == user_id:
         return "saved", note.ref
     draft = get_draft(chat_id, user_id)
     if draft is None:
@@ -352,5 +398,6 @@ def why_stale(chat_id: int, user_id: int, token: str) -> tuple[str, str | None]:
 
 def purge_stale_drafts() -> int:
     """Drafts nobody touched for `STALE_DRAFTS` hold personal data for no purpose."""
+    purge_consumed()
     with writing():
         return NoteDraft.delete().where(NoteDraft.updated_at < now() - STALE_DRAFTS).execute()

@@ -54,7 +54,7 @@ def day_bounds(
 
     return (
         utc(start) if start else None,
-        utc(end + timedelta(days=1)) if end else None,
+        utc(end + timedelta(days=1)) if end and end < date.max else None,  # 9999-12-31: open
     )
 
 
@@ -107,9 +107,12 @@ def export_notes(
 ) -> list[dict]:
     """The entries of local days `start`..`end`, recorded in the audit table (who took what)."""
     rows = export_rows(*day_bounds(start, end, timezone), timezone)
-    span = f"{start or 'start'}..{end or 'now'}"
-    audit(actor, "notes_export", span, f"{len(rows)} entries")
+    audit_export(actor, start, end, len(rows))
     return rows
+
+
+def audit_export(actor: int | None, start: date | None, end: date | None, count: int) -> None:
+    audit(actor, "notes_export", f"{start or 'start'}..{end or 'now'}", f"{count} entries")
 
 
 _LISTS = [FIELDS.index("indicators"), FIELDS.index("corrected_by")]

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.core.access import ASSIGNABLE, Role
 from bot.core.feedback import recent_feedback, top_gaps
+from bot.telegram.private import private_only
 from bot.telegram.services import role, services
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
@@ -38,6 +39,7 @@ def _role_arg(text: str | None) -> Role | None:
     return found if found in ASSIGNABLE else None
 
 
+@private_only("a live enrolment code")
 @admin_only
 async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Make a one-time enrolment code (24 hours), optionally for a role."""
@@ -55,6 +57,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+@private_only("people's names and ids")
 @admin_only
 async def revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Remove someone's access by id or @username."""
@@ -71,6 +74,7 @@ async def revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+@private_only("people's names and ids")
 @admin_only
 async def set_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Give an enrolled user a role."""
@@ -89,6 +93,7 @@ async def set_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+@private_only("the roster with Telegram ids")
 @admin_only
 async def users(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List enrolled users with their roles."""
@@ -106,6 +111,7 @@ async def users(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text("\n".join(lines)[:4000])
 
 
+@private_only("questions officers asked")
 @admin_only
 async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The most frequent questions the bot could not answer."""
@@ -119,6 +125,7 @@ async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text("\n".join(lines))
 
 
+@private_only("questions officers asked")
 @admin_only
 async def feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Recent "Wrong answer?" reports."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
@@ -30,6 +30,7 @@ from bot.config import Settings, SettingsError
 from bot.core.access import Access
 from bot.core.cohorts import Cohorts
 from bot.core.db import open_database
+from bot.core.notes import use_chain_key
 from bot.core.ratelimit import RateLimiter
 from bot.core.services import Knowledge, load_knowledge
 from bot.core.store import Store
@@ -52,11 +53,14 @@ from bot.telegram import (
 )
 from bot.telegram import callbacks as cb
 from bot.telegram.errors import on_error
-from bot.telegram.gate import gate
+from bot.telegram.gate import ENROL_ATTEMPTS, gate
+from bot.telegram.retention import schedule_retention
 from bot.telegram.services import BotServices
 from bot.telegram.transport import AiohttpRequest
+from bot.telegram.webhook import run_webhook
 
 log = logging.getLogger(__name__)
+HandlerCallback = Callable[[Update, Any], Awaitable[None]]
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
 
@@ -119,6 +123,8 @@ def build_application(
     """The whole bot: services, then every handler in the order it must be tried."""
     if settings.telegram_bot_token is None:
         raise SettingsError("TELEGRAM_BOT_TOKEN is required to run the Telegram bot.")
+    key = settings.notes_chain_key
+    use_chain_key(key.get_secret_value() if key else None)
     knowledge = knowledge or load_knowledge(settings.knowledge_dir)
     store = store or Store(open_database(settings.database_url))
     svc = BotServices(
@@ -129,6 +135,7 @@ def build_application(
         limiter=RateLimiter(settings.rate_limit_per_minute),
         tap_limiter=RateLimiter(settings.rate_limit_per_minute * 5),
         strangers=RateLimiter(1, window=3600),
+        enrolments=RateLimiter(ENROL_ATTEMPTS, window=3600),
     )
     app = (
         ApplicationBuilder()
@@ -162,42 +169,48 @@ def build_application(
 
     # Group 0, first match wins, so order matters:
     # 1. commands, before free text, so "/topics" is never treated as a question;
-    app.add_handler(CommandHandler("start", basics.start))
-    app.add_handler(CommandHandler("help", basics.help_command))
-    app.add_handler(CommandHandler("cancel", basics.cancel))
-    app.add_handler(CommandHandler("topics", browse.topics))
-    app.add_handler(CommandHandler("whoami", whoami.whoami))
-    app.add_handler(CommandHandler("invite", cohorts.invite))  # trainers' own, else admin's
-    app.add_handler(CommandHandler("revoke", admin.revoke))
-    app.add_handler(CommandHandler("role", admin.set_role))
-    app.add_handler(CommandHandler("users", admin.users))
-    app.add_handler(CommandHandler("gaps", admin.gaps))
-    app.add_handler(CommandHandler("feedback", admin.feedback))
-    app.add_handler(CommandHandler("status", status.status_command))
+    # An edit of a command message must not run it again (a second enrolment code, say): only
+    # /note and /amend take an edit, as a change to the text of the draft they began.
+    def command(name: str, callback: HandlerCallback, *, edits: bool = False) -> None:
+        only = None if edits else filters.UpdateType.MESSAGE
+        app.add_handler(CommandHandler(name, callback, filters=only))
+
+    command("start", basics.start)
+    command("help", basics.help_command)
+    command("cancel", basics.cancel)
+    command("topics", browse.topics)
+    command("whoami", whoami.whoami)
+    command("invite", cohorts.invite)  # trainers' own, else admin's
+    command("revoke", admin.revoke)
+    command("role", admin.set_role)
+    command("users", admin.users)
+    command("gaps", admin.gaps)
+    command("feedback", admin.feedback)
+    command("status", status.status_command)
     # Field notes: /note and /amend start a flow that /cancel ends (the canceller below).
-    app.add_handler(CommandHandler("note", notes.note_command))
-    app.add_handler(CommandHandler("amend", notes.amend_command))
-    app.add_handler(CommandHandler("mynotes", notes_reports.mynotes_command))
-    app.add_handler(CommandHandler("export", notes_reports.export_command))
-    app.add_handler(CommandHandler("stats", notes_reports.stats_command))
+    command("note", notes.note_command, edits=True)
+    command("amend", notes.amend_command, edits=True)
+    command("mynotes", notes_reports.mynotes_command)
+    command("export", notes_reports.export_command)
+    command("stats", notes_reports.stats_command)
     svc.cancellers.append(notes.cancel_note)
     # Recruit refreshers. Rounds live in the database; /cancel ends an open one (canceller).
     # A quiz bank with errors stops start-up here, like any other knowledge error.
     app.bot_data[quiz.KEY] = quiz.build_service(svc)
     # Trainers' cohorts; a trainer's invite puts the recruit in a cohort as they enrol.
     app.bot_data[cohorts.KEY] = Cohorts(app.bot_data[quiz.KEY].bank, svc.access)
-    app.add_handler(CommandHandler("quiz", quiz.quiz_command))
-    app.add_handler(CommandHandler("refresh", quiz.refresh_command))
-    app.add_handler(CommandHandler("progress", quiz.progress_command))
-    app.add_handler(CommandHandler("remind", quiz.remind_command))
-    app.add_handler(CommandHandler("cohort", cohorts.cohort_command))
+    command("quiz", quiz.quiz_command)
+    command("refresh", quiz.refresh_command)
+    command("progress", quiz.progress_command)
+    command("remind", quiz.remind_command)
+    command("cohort", cohorts.cohort_command)
     svc.cancellers.extend([quiz.cancel_round, feedback.cancel_reason])
     # Scene checklists and the referral route. The flow is loaded here so that a broken
     # referral.yaml stops start-up like any other knowledge error; both flows keep their state
     # in their buttons, and /cancel closes the ones still open in the chat.
     app.bot_data["referral"] = refer.load_flow(knowledge)
-    app.add_handler(CommandHandler("check", checks.check))
-    app.add_handler(CommandHandler("refer", refer.refer))
+    command("check", checks.check)
+    command("refer", refer.refer)
     svc.cancellers.extend([checks.cancel_hook(), refer.cancel_hook()])
     # 2. buttons, routed by their callback-data prefix;
     app.add_handler(CallbackQueryHandler(ask.open_topic, pattern=cb.pattern(cb.OPEN_TOPIC)))
@@ -216,7 +229,10 @@ def build_application(
     # `@botname cuckooing` in any chat (strangers were answered with nothing by the gate).
     app.add_handler(InlineQueryHandler(inline.answer))
     app.add_handler(CallbackQueryHandler(_stale_button))  # any other prefix: a retired button
-    # 3. any other command gets help rather than silence (after every real command).
+    # 3. an edited command is not run again; any other command gets help rather than silence.
+    app.add_handler(
+        MessageHandler(filters.COMMAND & filters.UpdateType.EDITED, basics.edited_command)
+    )
     app.add_handler(MessageHandler(filters.COMMAND, basics.unknown_command))
     # 4. typed text a waiting prompt asked for: the reason for a "Wrong answer?" report, or
     # "B" typed during a quiz question. It stops here when used; otherwise the groups below
@@ -252,6 +268,8 @@ def build_application(
     # Daily quiz reminders are rows in the database; post_init puts them back on the job
     # queue before any update is handled, so they survive a restart.
     quiz.restore_reminders_at_start(app)
+    # Gaps, feedback and notes past retention go every night (audited), not only by hand.
+    schedule_retention(app)
     app.add_error_handler(on_error)
     return app
 
@@ -288,12 +306,13 @@ def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
     if webhook_url:
         if settings.webhook_secret is None:
             raise SettingsError("WEBHOOK_SECRET is required with a webhook (1-256 characters).")
-        app.run_webhook(
+        run_webhook(
+            app,
             listen=settings.webhook_listen,
             port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
+            path=settings.webhook_path,
+            url=webhook_url,
+            secret=settings.webhook_secret.get_secret_value(),
             allowed_updates=ALLOWED_UPDATES,
         )
     else:

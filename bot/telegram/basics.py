@@ -104,6 +104,13 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+async def edited_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited command is not run a second time."""
+    await update.effective_message.reply_text(
+        "Editing a command doesn't run it again. Send it as a new message if you meant to."
+    )
+
+
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer an unknown command with help instead of silence."""
     await update.effective_message.reply_text(

@@ -190,7 +190,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     action = parts[4]
     mask = _latest(context, message_id, int(parts[3], 16))
-    if action.isdigit() and int(action) < len(items):
+    if action.isdecimal() and len(action) <= 3 and int(action) < len(items):
         await query.answer()
         bit = 1 << int(action)
         mask = (mask & ~bit) | (~int(parts[3], 16) & bit)  # the tap meant: flip what it showed

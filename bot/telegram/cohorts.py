@@ -20,6 +20,7 @@ from bot.core.cohorts import CohortError, Cohorts, CohortView, TopicStat, active
 from bot.telegram import admin
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import button_text
+from bot.telegram.private import private_only
 from bot.telegram.services import role, services
 
 KEY = "cohorts"
@@ -79,15 +80,13 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+@private_only("recruits' results")
 async def cohort_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Results per recruit and the cohort's weakest topics; `new`, `move` and `export`."""
     message = update.effective_message
     who = role(context)
     if who not in (Role.TRAINER, Role.ADMIN):
         await message.reply_text("That command is for trainers only.")
-        return
-    if update.effective_chat.type != ChatType.PRIVATE:
-        await message.reply_text("Recruits' progress is shown only in a private chat with me.")
         return
     args = context.args or []
     action = args[0].casefold() if args else ""

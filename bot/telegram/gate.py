@@ -1,7 +1,8 @@
 """The access gate: runs before every handler and stops anything a caller may not do.
 
-Deny by default: a stranger gets one polite refusal (at most once an hour) and nothing else,
-except the one thing they may do, `/start CODE` with a valid enrolment code.
+Deny by default: a stranger gets one polite answer an hour (to a message, a button or an inline
+query) and nothing else, except the one thing they may do, `/start CODE` with a valid
+enrolment code: five tries an hour, each failure audited.
 """
 
 from __future__ import annotations
@@ -19,11 +20,18 @@ from bot.telegram.whoami import is_whoami, whoami
 
 log = logging.getLogger(__name__)
 
+ENROL_ATTEMPTS = 5  # enrolment codes a stranger may try an hour
+
 REFUSAL = (  # also a button alert: at most 200 characters
     "This bot is for enrolled police officers only. Ask your force's bot administrator for an "
     "enrolment code (/whoami shows your user id), then send /start and the code."
 )
 SLOW_DOWN = "You're sending messages faster than I can answer. Please wait a minute and try again."
+INLINE_BUTTON = "That button works only in a chat with me. Send me /help."
+TOO_MANY = (
+    "Too many enrolment codes tried. Please wait an hour, then send the code your force's bot "
+    "administrator gave you."
+)
 BAD_CODE = {
     "unknown": "That enrolment code is not valid. Check it, or ask your force's bot "
     "administrator for a new one.",
@@ -60,21 +68,22 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         elif svc.limiter.should_warn(user.id) and update.effective_message:
             await update.effective_message.reply_text(SLOW_DOWN)
         raise ApplicationHandlerStop
+    if update.callback_query is not None and update.callback_query.message is None:
+        # A button under a message posted in inline mode: ours carry none, so it is forged or
+        # from an old version; every handler below works on the message it came with.
+        await update.callback_query.answer(INLINE_BUTTON, show_alert=True)
+        raise ApplicationHandlerStop
 
 
 async def _stranger(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A stranger costs next to nothing: one answer an hour for whatever they send, and at most
+    `ENROL_ATTEMPTS` enrolment codes tried an hour (each failure audited)."""
     svc = services(context)
     user = update.effective_user
     message = update.message
-    if update.inline_query:
-        await update.inline_query.answer([], cache_time=0, is_personal=True)
-        return
-    if update.callback_query:
-        await update.callback_query.answer(REFUSAL, show_alert=True)
-        return
     text = (message.text or "") if message else ""
     if is_whoami(text):
-        await whoami(update, context)
+        await whoami(update, context)  # limited to a few an hour by itself
         return
     command, _, code = text.partition(" ")
     if (
@@ -83,16 +92,29 @@ async def _stranger(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         and command.split("@")[0] == "/start"
         and code.strip()
     ):
-        result = await svc.store.run(
-            svc.access.enrol, code.strip(), user.id, user.full_name, user.username
-        )
-        if result.ok:
-            log.info("user %s enrolled as %s", user.id, result.role)
-            await message.reply_text(
-                f"Welcome, {html.escape(user.first_name)}: you're enrolled.\n\n{WELCOME}"
-            )
-        else:
-            await message.reply_text(BAD_CODE[result.reason])
+        await _enrol(update, context, code.strip())
         return
-    if message and svc.strangers.allow(user.id):
+    if not svc.strangers.allow(user.id):
+        return  # already answered this hour: silence, and no work
+    if update.inline_query:
+        await update.inline_query.answer([], cache_time=0, is_personal=True)
+    elif update.callback_query:
+        await update.callback_query.answer(REFUSAL, show_alert=True)
+    elif message:
         await message.reply_text(REFUSAL)
+
+
+async def _enrol(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
+    svc, user, message = services(context), update.effective_user, update.message
+    if not svc.enrolments.allow(user.id):
+        if svc.enrolments.should_warn(user.id):
+            await message.reply_text(TOO_MANY)
+        return
+    result = await svc.store.run(svc.access.enrol, code, user.id, user.full_name, user.username)
+    if result.ok:
+        log.info("user %s enrolled as %s", user.id, result.role)
+        await message.reply_text(
+            f"Welcome, {html.escape(user.first_name)}: you're enrolled.\n\n{WELCOME}"
+        )
+    else:
+        await message.reply_text(BAD_CODE[result.reason])

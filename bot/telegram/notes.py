@@ -499,16 +499,20 @@ async def flow_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if message is None or user is None:
         return
     svc = services(context)
-    draft = await svc.store.run(drafts.get_draft, message.chat_id, user.id)
+    draft, taken = await svc.store.run(
+        drafts.draft_for, message.chat_id, user.id, message.message_id
+    )
     if draft is None:
+        if taken:  # a note (saved or discarded) had this message: never a question
+            raise ApplicationHandlerStop
         return
     if update.edited_message is not None:
-        if message.message_id not in draft.message_ids:
+        if not taken:
             return
         if message.text is not None:  # not a live location moving, say
             await _edited(update, context)
         raise ApplicationHandlerStop
-    if message.message_id in draft.message_ids:
+    if taken:
         raise ApplicationHandlerStop  # a redelivered update: already used
     if now() - draft.updated_at > drafts.IDLE and not message.location:
         return  # an old draft no longer captures typing; /note shows it again

@@ -17,7 +17,9 @@ from bot.core.access import Role, now
 from bot.core.notes import CATEGORIES, local_time, parse_ref, recent_notes
 from bot.core.notes_export import export_notes, to_csv, to_json, weekly_stats
 from bot.core.notes_view import details, own_note
+from bot.core.numbers import parse_int
 from bot.telegram.notes import known_indicators
+from bot.telegram.private import private_only
 from bot.telegram.render import split
 from bot.telegram.services import role, services
 
@@ -100,16 +102,12 @@ async def _one_note(update: Update, context: ContextTypes.DEFAULT_TYPE, typed: s
         await message.reply_text(part)
 
 
+@private_only("field notes with personal data")
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/export [FROM] [TO]: the notes of those UK days as CSV and JSON files (supervisors)."""
     message, svc = update.effective_message, services(context)
     if role(context) not in SUPERVISORS:
         await message.reply_text("That command is for supervisors.")
-        return
-    if update.effective_chat.type != ChatType.PRIVATE:
-        await message.reply_text("Exports hold personal data: ask me in a private chat.")
-        return
-    if update.edited_message is not None:
         return
     zone = svc.settings.timezone
     today = local_time(now(), zone).date()
@@ -148,6 +146,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
+@private_only("counts of field notes")
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats [WEEKS]: a chart of notes per week by category and indicator (supervisors)."""
     from bot.core.notes_chart import render_png
@@ -157,7 +156,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await message.reply_text("That command is for supervisors.")
         return
     args = context.args or []
-    weeks = int(args[0]) if args and args[0].isdigit() and 1 <= int(args[0]) <= 52 else None
+    weeks = parse_int(args[0], 1, 52) if args else None
     if args and weeks is None:
         await message.reply_text("Usage: <code>/stats [WEEKS]</code>, 1 to 52 (default 12).")
         return

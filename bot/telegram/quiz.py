@@ -21,6 +21,7 @@ from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.config import SettingsError
 from bot.core import quiz_topics
+from bot.core.numbers import parse_int
 from bot.core.quiz import (
     TOPIC,
     Answered,
@@ -547,8 +548,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     parts = cb.unpack(query.data)
     action = parts[1] if len(parts) > 1 else ""
     user_id = update.effective_user.id
-    if action == ANSWER and len(parts) == 5 and all(p.isdigit() for p in parts[2:]):
-        await _answer(update, context, int(parts[2]), int(parts[3]), int(parts[4]))
+    numbers = [parse_int(p, 0, 2**31 - 1) for p in parts[2:]]  # an INTEGER column
+    if action == ANSWER and len(parts) == 5 and None not in numbers:
+        await _answer(update, context, *numbers)
         return
     topic = parts[2] if action == TOPIC_START and len(parts) == 3 else None
     if action not in (START, REFRESH, PROGRESS, TOPIC_START) or (

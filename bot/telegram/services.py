@@ -30,7 +30,8 @@ class BotServices:
     access: Access
     limiter: RateLimiter
     tap_limiter: RateLimiter  # button taps and inline queries
-    strangers: RateLimiter  # one refusal per stranger per hour
+    strangers: RateLimiter  # one answer per stranger per hour
+    enrolments: RateLimiter  # enrolment codes one stranger may try an hour
     cancellers: list[Canceller] = field(default_factory=list)
 
 

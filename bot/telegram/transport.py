@@ -92,7 +92,20 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, data=body, timeout=timeout) as res:
                 return res.status, await res.read()
-        except TimeoutError as err:
-            raise TimedOut from err
+        except TimeoutError:
+            raise TimedOut from None
         except aiohttp.ClientError as err:
-            raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+            # aiohttp's messages and the chained exception carry the URL, and the URL carries
+            # the bot token: say what failed without either.
+            raise NetworkError(f"aiohttp.{type(err).__name__}: {_reason(err)}") from None
+
+
+def _reason(err: aiohttp.ClientError) -> str:
+    """What went wrong, in words that never include the request's URL."""
+    if isinstance(err, aiohttp.ClientResponseError):
+        return f"status {err.status}: {err.message}"[:200]
+    if isinstance(err, aiohttp.ClientConnectorError):
+        return f"cannot connect to {err.host}:{err.port} ({err.strerror or 'refused'})"
+    if isinstance(err, aiohttp.InvalidURL):
+        return "invalid URL"
+    return type(err).__doc__.strip().splitlines()[0] if type(err).__doc__ else "failed"
