@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.migrations import latest
 from tests.botapi import plain
 from tests.harness import ADMIN, Harness
 
@@ -50,7 +51,7 @@ async def test_status_for_an_admin_in_private(bot: Harness) -> None:
     handled = int(text.split("; ", 1)[1].split(" updates handled")[0])
     assert handled >= 2  # the officer's two messages (this /status is still running)
     assert "Reply time since start: p50 " in text and " ms, p95 " in text
-    assert "Database: " in text and "schema v1" in text
+    assert "Database: " in text and f"schema v{latest()}" in text
     assert "Last backup: " in text and "UTC, verified" in text
     assert "Open gaps: 1 (/gaps); feedback: 0" in text
     assert "Reviews due within 30 days: " in text

@@ -48,6 +48,21 @@ def baseline(m: SchemaMigrator, db: Database) -> None:
     """v1: the schema as first released (tables created from the models, see `upgrade`)."""
 
 
+@migration
+def cohorts_feedback_reasons_keys_consumed(m: SchemaMigrator, db: Database) -> None:
+    """v2: trainers' cohorts, "Wrong answer?" reasons, the server's secret keys and the chat
+    messages a note has consumed (new tables only; nothing existing changes)."""
+    from bot.core.cohorts import Cohort, CohortInvite, CohortMember
+    from bot.core.feedback import FeedbackDetail
+    from bot.core.keys import ServerKey
+    from bot.core.notes_drafts import ConsumedMessage
+
+    db.create_tables(
+        [ServerKey, FeedbackDetail, ConsumedMessage, Cohort, CohortMember, CohortInvite],
+        safe=True,
+    )
+
+
 def latest() -> int:
     return len(MIGRATIONS)
 
