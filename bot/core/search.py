@@ -73,6 +73,12 @@ class Tuning:
     unit_sure: float = 0.8  # a unit this good answers even when the topic alone would not
     unit_kind_boost: float = 0.15
     unit_answer_weight: float = 0.6  # a word found only in a unit's answer counts this much
+    unit_shared_floor: float = 0.5
+    pull_candidates: int = 6
+    pull_min_concepts: int = 3
+    pull_window: float = 0.3
+    pull_at: float = 0.75
+    pull_weight: float = 2.0  # what a word all of a topic's units share counts between them
 
 
 Features = tuple[float, float, float, float]  # coverage, title similarity, intent, phrase
@@ -511,16 +517,28 @@ class SearchEngine:
     def search(self, query: str, limit: int = 3) -> SearchResult:
         """Rank topics for free text, and pick the answer unit; never raises on user input."""
         analysis = self.features(query)
+        kinds = tuple(question_kinds(question_head(query or "")))
         ranked = sorted(
             ((self.raw_score(f), self._docs[k].topic.id, k) for k, f in analysis.features.items()),
             key=lambda r: (-r[0], r[1]),
         )
+        pulled = self._pull_units(analysis, ranked, kinds)
+        ranked = sorted(
+            (
+                (raw + pulled.get(k, (None, 0.0, 0.0))[2], topic_id, k)
+                for raw, topic_id, k in ranked
+            ),
+            key=lambda r: (-r[0], r[1]),
+        )
         scored = [Hit(self._docs[k].topic, min(raw, 1.0)) for raw, _, k in ranked]
         verdict = self.decide([raw for raw, _, _ in ranked], analysis.concepts)
-        kinds = tuple(question_kinds(question_head(query or "")))
         unit, unit_score = None, 0.0
         if ranked and verdict is not Verdict.NOT_SURE:
-            unit, unit_score = self._best_unit(analysis, ranked[0][2], kinds)
+            first = ranked[0][2]
+            if first in pulled:
+                unit, unit_score, _ = pulled[first]
+            else:
+                unit, unit_score = self._best_unit(analysis, first, kinds)
             # A question of several words that is one of the unit's own phrasings, near
             # enough, is answered; one word matching many topics stays a "did you mean".
             sure = unit_score >= self.tuning.unit_sure
@@ -544,6 +562,31 @@ class SearchEngine:
             kinds,
         )
 
+    def _pull_units(
+        self, analysis: Analysis, ranked: list[tuple[float, str, int]], kinds: tuple[str, ...]
+    ) -> dict[int, tuple[Unit | None, float, float]]:
+        """The best unit of each leading topic, and how far it pulls its topic up.
+
+        A question that is one of a unit's own phrasings, near enough, is about that unit's
+        topic even when another topic's words cover it as well: only a unit far above the
+        usual bar pulls, and only a topic already close to the first.
+        """
+        t = self.tuning
+        out: dict[int, tuple[Unit | None, float, float]] = {}
+        # A word or two ("child help") matches some unit of every topic closely: no pull.
+        if not ranked or analysis.concepts < t.pull_min_concepts:
+            return out
+        top = ranked[0][0]
+        for raw, _, k in ranked[: t.pull_candidates]:
+            if raw < top - t.pull_window:
+                break
+            unit, score = self._best_unit(analysis, k, kinds)
+            # On the words alone: being of the kind asked for is no reason to change topic.
+            words_only = score - (t.unit_kind_boost if unit and unit.kind in kinds[:2] else 0.0)
+            pull = t.pull_weight * max(0.0, words_only - t.pull_at)
+            out[k] = (unit, score, round(pull, 4))
+        return out
+
     def _best_unit(
         self, analysis: Analysis, key: int, kinds: tuple[str, ...]
     ) -> tuple[Unit | None, float]:
@@ -557,18 +600,23 @@ class SearchEngine:
             return None, 0.0
         t = self.tuning
         total = sum(c.weight for c in analysis.read) or 1.0
-        best: tuple[float, int] = (0.0, -1)
-        for n, doc in enumerate(units):
-            covered = 0.0
-            for c in analysis.read:
-                got = 0.0
-                for i, alt in enumerate(c.alternatives):
-                    factor = 1.0 if i < c.literal else t.synonym_factor
-                    if all(self._in(s, doc.asks) for s in alt):
-                        got = max(got, factor)
-                    elif all(self._in(s, doc.answer) for s in alt):
-                        got = max(got, factor * t.unit_answer_weight)
-                covered += c.weight * got
+        # How each unit explains each concept: 1 in its phrasings, less in its answer only.
+        got = [[self._unit_match(c, doc) for c in analysis.read] for doc in units]
+        # Within the topic, a word every unit shares ("penalty" on a topic of penalties)
+        # tells its units apart less than one only a few hold ("possession", "imei"): the
+        # choice between units weighs the question's distinguishing words more.
+        n = len(units)
+        spread = [
+            t.unit_shared_floor + (1.0 - sum(g[i] > 0 for g in got) / n)
+            for i in range(len(analysis.read))
+        ]
+        best: tuple[float, float, int] = (0.0, 0.0, -1)
+        for k, doc in enumerate(units):
+            covered = sum(c.weight * g for c, g in zip(analysis.read, got[k], strict=True))
+            telling = sum(
+                c.weight * w * g for c, w, g in zip(analysis.read, spread, got[k], strict=True)
+            )
+            telling_total = sum(c.weight * w for c, w in zip(analysis.read, spread, strict=True))
             cov = covered / total
             fz = 0.0
             if analysis.folded:
@@ -576,13 +624,26 @@ class SearchEngine:
                     value = sum(scorer(analysis.folded, phrasing) for scorer in TITLE_SCORERS)
                     fz = max(fz, value / (100 * len(TITLE_SCORERS)))
             gate = min(1.0, cov / t.fuzzy_gate) if t.fuzzy_gate else 1.0
-            value = t.coverage_weight * cov + t.fuzzy_weight * fz * gate
-            if doc.unit.kind in kinds[:2]:
-                value += t.unit_kind_boost
-            value = round(min(value, 1.0), 4)
-            if value > best[0]:
-                best = (value, n)
-        return (units[best[1]].unit, best[0]) if best[1] >= 0 else (None, 0.0)
+            kind = t.unit_kind_boost if doc.unit.kind in kinds[:2] else 0.0
+            value = round(min(t.coverage_weight * cov + t.fuzzy_weight * fz * gate + kind, 1.0), 4)
+            rank = (
+                t.coverage_weight * telling / (telling_total or 1.0)
+                + t.fuzzy_weight * fz * gate
+                + kind
+            )
+            if rank > best[1]:
+                best = (value, rank, k)
+        return (units[best[2]].unit, best[0]) if best[2] >= 0 else (None, 0.0)
+
+    def _unit_match(self, c: _Concept, doc: _UnitDoc) -> float:
+        got = 0.0
+        for i, alt in enumerate(c.alternatives):
+            factor = 1.0 if i < c.literal else self.tuning.synonym_factor
+            if all(self._in(s, doc.asks) for s in alt):
+                got = max(got, factor)
+            elif all(self._in(s, doc.answer) for s in alt):
+                got = max(got, factor * self.tuning.unit_answer_weight)
+        return got
 
     def _in(self, s: str, stems: frozenset[str]) -> bool:
         return s in stems or any(t in stems for t in self._family(s))
