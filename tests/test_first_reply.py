@@ -197,3 +197,23 @@ def test_do_now_keeps_the_action_of_a_conditional_step() -> None:
     assert short_line("Record it (notes, bags) and what they said, then seal it.", 50) == (
         "Record it and what they said, then seal it."
     )
+
+
+def test_the_offence_row_follows_the_age_and_the_drug_asked_about(knowledge: Knowledge) -> None:
+    """An age picks the s47 row for it; a drug named by name picks its class's row."""
+    respond = knowledge.responder.respond
+    reply = respond("max sentence for paying for sex with a 15 year old")
+    assert reply.offence is not None and reply.offence.id == "soa-s47-under-16-penetrative"
+    assert "14 years" in reply.text and "7 years" not in reply.text
+    reply = respond("possession of crack max penalty")
+    assert reply.offence is not None and reply.offence.id == "mda-s5-2-class-a"
+    assert "7 years" in reply.text
+
+
+def test_an_offence_asked_without_what_its_maximum_turns_on_lists_every_row(
+    knowledge: Knowledge,
+) -> None:
+    reply = knowledge.responder.respond("max sentence for paying for sex with a child")
+    assert reply.kind == "offence"
+    for figure in ("life", "14 years", "7 years"):
+        assert figure in reply.text

@@ -57,8 +57,59 @@ NOT_IN_FORCE = "Commencement not confirmed: check before relying on it."
 DID_YOU_MEAN = "I'm not certain which topic you mean. Did you mean:"
 
 
+# Words that join an offence's name without naming it: "possession of crack" is the alias
+# "possessing crack".
+_FILLERS = frozenset("a an the of for to with on in by from some".split())
+
+
 def _stems(text: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in words(rewrite(normalise(text))))
+
+
+def _name_stems(text: str) -> tuple[str, ...]:
+    """An offence's name as the words that name it; ages ("under 16", "16 or 17") are left
+    to `question_ages`, which picks the row for the age."""
+    text = _PAIR.sub(r"\1", _UNDER.sub(" ", normalise(text)))
+    return tuple(stem(w) for w in words(rewrite(text)) if w not in _FILLERS)
+
+
+_UNDER = re.compile(r"\bunder\s+(1[0-8]|[1-9])\b")
+_PAIR = re.compile(r"\b(1[0-7])\s+(?:or|and|to|-)\s+(1[0-7])\b")
+_AGE = re.compile(r"\b(1[0-7]|[1-9])\s*-?\s*(?:yo|y/o|yrs?|years?)\b|\baged?\s+(1[0-7]|[1-9])\b")
+
+
+def row_ages(text: str) -> tuple[int, int] | None:
+    """The ages a row of the table is for: "under 16" -> (0, 15); "16 or 17" -> (16, 17)."""
+    text = text.casefold()
+    pair = _PAIR.search(text)
+    if pair:
+        return int(pair.group(1)), int(pair.group(2))
+    under = _UNDER.search(text)
+    return (0, int(under.group(1)) - 1) if under else None
+
+
+def question_ages(text: str) -> tuple[int, int] | None:
+    """The age a question gives: "a 15-year-old", "aged 15" -> (15, 15); or a row's range."""
+    text = text.casefold()
+    age = _AGE.search(text)
+    if age:
+        n = int(age.group(1) or age.group(2))
+        return n, n
+    return row_ages(text)
+
+
+def drug_classes(synonyms: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """Drug names by the class the synonyms put them in: "crack" -> ("class", "a")."""
+    found: dict[str, tuple[str, ...]] = {}
+    for term, expansions in synonyms.items():
+        group = [term, *expansions]
+        cls = next((g for g in group if re.fullmatch(r"class [abc]", g.casefold())), None)
+        if cls is None:
+            continue
+        for g in group:
+            if g != cls and len(words(g)) == 1:
+                found[stem(words(normalise(g))[0])] = _name_stems(cls)
+    return found
 
 
 def _contains(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
@@ -85,43 +136,71 @@ class _OffenceKeys:
     aliases: list[tuple[str, ...]]
     section: str  # "s4" for "s4(3)"
     statutes: list[tuple[str, ...]]
+    ages: tuple[int, int] | None  # the ages of the child the row is for, if it says
 
 
 class OffenceTable:
     """Finds the offence a question names: by name or alias, or by section and statute."""
 
-    def __init__(self, offences: list[Offence]) -> None:
+    def __init__(
+        self, offences: list[Offence], classes: dict[str, tuple[str, ...]] | None = None
+    ) -> None:
         self.offences = offences
+        self._classes = classes or {}
         self._keys = [
             _OffenceKeys(
                 o,
-                [a for a in map(_stems, (o.name, *o.aliases)) if a],
+                [a for a in map(_name_stems, (o.name, *o.aliases)) if a],
                 _section_token(o.section),
                 _statute_keys(o.statute),
+                row_ages(f"{o.name} {o.section}"),
             )
             for o in offences
         ]
 
     def find(self, text: str, ranked: list[str]) -> Offence | None:
         """The offence named; ties go to the longest name, then to the best-ranked topic."""
+        found = self.find_all(text, ranked)
+        return found[0] if found else None
+
+    def find_all(self, text: str, ranked: list[str]) -> list[Offence]:
+        """The offence named, first, and the rows named just as well (the same offence for
+        another age or class) after it.
+
+        An age in the question ("a 15 year old", "under 13") rules out the rows for other
+        ages, and the narrowest row that holds it comes first.
+        """
         tokens = _stems(text)
+        plain = _name_stems(text)
+        # The same question with each drug named by its class: "possessing class a".
+        classed = tuple(t for w in plain for t in self._classes.get(w, (w,)))
+        asked = question_ages(text)
         order = {topic_id: n for n, topic_id in enumerate(ranked)}
-        best: tuple[int, int, int] | None = None
-        found: Offence | None = None
+        scored: list[tuple[tuple[int, int, int, int], Offence]] = []
         for n, keys in enumerate(self._keys):
-            length = max((len(a) for a in keys.aliases if _contains(tokens, a)), default=0)
+            span = keys.ages
+            if asked and span and not (span[0] <= asked[0] and asked[1] <= span[1]):
+                continue
+            length = max(
+                (len(a) for a in keys.aliases if _contains(plain, a) or _contains(classed, a)),
+                default=0,
+            )
             if keys.section and keys.section in tokens:
                 named = any(_contains(tokens, s) for s in keys.statutes if s)
                 length = max(length, 10 if named else 1)
             if not length:
                 continue
-            rank = (length, -order.get(keys.offence.topic, 99), -n)
-            if best is None or rank > best:
-                best, found = rank, keys.offence
+            width = span[1] - span[0] if asked and span else 99
+            scored.append(((length, -width, -order.get(keys.offence.topic, 99), -n), keys.offence))
+        if not scored:
+            return []
+        scored.sort(key=lambda r: r[0], reverse=True)
+        best, first = scored[0]
         # A bare "s2" names an offence only when the question is about its topic.
-        if found is not None and best is not None and best[0] == 1 and order.get(found.topic, 99):
-            return None
-        return found
+        if best[0] == 1 and order.get(first.topic, 99):
+            return []
+        same = [o for r, o in scored[1:] if r[:2] == best[:2] and o.topic == first.topic]
+        return [first, *same]
 
     def of_topic(self, topic_id: str) -> Offence | None:
         """The first offence the table lists for a topic."""
@@ -155,7 +234,7 @@ class Responder:
         self.indicators = indicators
         self.contacts = contacts
         self.scope = scope or Scope.empty()
-        self.offences = OffenceTable(kb.offences)
+        self.offences = OffenceTable(kb.offences, drug_classes(kb.synonyms))
 
     # -- the decision ----------------------------------------------------------------------
     def respond(self, text: str, limit: int = 3) -> Reply:
@@ -169,7 +248,8 @@ class Responder:
     def _decide(self, text: str, result: SearchResult) -> Reply:
         kinds = list(result.kinds)
         ranked = [h.topic.id for h in result.hits]
-        offence = self.offences.find(text, ranked)
+        rows = self.offences.find_all(text, ranked)
+        offence = rows[0] if rows else None
         near = self.scope.near_miss(text)
         # A near miss named inside a question one of our units asks almost word for word
         # ("can a trafficking victim use s45 for robbery or gbh") is still ours.
@@ -179,7 +259,7 @@ class Responder:
                 return self._not_held(result, near)
             return self._out_of_scope(result, near)
         if offence is not None and wants_offence_fact(kinds):
-            return self._offence(result, offence, kinds[0])
+            return self._offence(result, offence, kinds[0], rows[1:])
         scene = self._scene(text, result, kinds)
         if scene is not None:
             return scene
@@ -225,7 +305,9 @@ class Responder:
             hits=result.hits,
         )
 
-    def _offence(self, result: SearchResult, offence: Offence, kind: str) -> Reply:
+    def _offence(
+        self, result: SearchResult, offence: Offence, kind: str, others: list[Offence] = ()
+    ) -> Reply:
         topic = self.kb.topics[offence.topic]
         head = f"{offence.name} ({offence.citation})"
         lines: list[Line] = [Line(topic.title, "title")]
@@ -234,6 +316,14 @@ class Responder:
         if kind == "necessary":
             lines.append(Line(f"{caveat}Points to prove, {head}:"))
             lines += [Line(f"{n}. {p}") for n, p in enumerate(offence.points_to_prove, 1)]
+        elif any(o.penalty_text() != offence.penalty_text() for o in others):
+            # The question names the offence but not what its maximum turns on (the age, the
+            # class): every row, one line each.
+            lines.append(Line(f"{caveat}The maximum depends on the row:"))
+            lines += [
+                Line(f"{o.name} ({o.section}): {TRIAL_TEXT[o.trial]}; {o.penalty_text()}.")
+                for o in (offence, *others)
+            ]
         else:  # the sentence and the mode of trial are asked together as often as not
             lines.append(
                 Line(
