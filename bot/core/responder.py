@@ -181,13 +181,15 @@ class OffenceTable:
             span = keys.ages
             if asked and span and not (span[0] <= asked[0] and asked[1] <= span[1]):
                 continue
-            length = max(
+            # Words of a name or alias count two each, so a one-word alias ("slavery") still
+            # outranks a bare section number ("s2"), which counts one.
+            length = 2 * max(
                 (len(a) for a in keys.aliases if _contains(plain, a) or _contains(classed, a)),
                 default=0,
             )
             if keys.section and keys.section in tokens:
                 named = any(_contains(tokens, s) for s in keys.statutes if s)
-                length = max(length, 10 if named else 1)
+                length = max(length, 20 if named else 1)
             if not length:
                 continue
             width = span[1] - span[0] if asked and span else 99

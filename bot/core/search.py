@@ -56,7 +56,7 @@ class Tuning:
     """Weights and thresholds, calibrated on `knowledge/eval/queries.jsonl` (see `eval`)."""
 
     answer_at: float = 0.42
-    margin: float = 0.03
+    margin: float = 0.02
     sure_at: float = 0.7  # a question of several words scoring this high needs no margin
     suggest_at: float = 0.3
     suggest_floor: float = 0.2  # weaker "nearest topics" than this are noise, not help
