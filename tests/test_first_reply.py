@@ -221,5 +221,6 @@ def test_an_offence_asked_without_what_its_maximum_turns_on_lists_every_row(
 
 def test_a_one_word_offence_name_is_not_taken_for_a_bare_section(knowledge: Knowledge) -> None:
     """'slavery' names s1 however the search ranks topics; only a bare 's2' needs its topic."""
-    reply = knowledge.responder.respond("is slavery either way")
-    assert reply.offence is not None and reply.offence.id == "msa-s1"
+    found = knowledge.responder.offences.find("is slavery either way", ranked=[])
+    assert found is not None and found.id == "msa-s1"
+    assert knowledge.responder.offences.find("max sentence s2", ranked=[]) is None
