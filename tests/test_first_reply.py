@@ -224,3 +224,13 @@ def test_a_one_word_offence_name_is_not_taken_for_a_bare_section(knowledge: Know
     found = knowledge.responder.offences.find("is slavery either way", ranked=[])
     assert found is not None and found.id == "msa-s1"
     assert knowledge.responder.offences.find("max sentence s2", ranked=[]) is None
+
+
+def test_the_source_line_says_secondary_and_who_reviewed(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond("who has to prove the s45 defence")
+    assert reply.unit is not None and reply.topic is not None
+    source = next(s for s in reply.topic.sources if s.url == reply.unit.source)
+    assert source.secondary  # R v MK's burden of proof rests on a case summary
+    last = reply.text.split("\n")[-1]
+    assert last == f"Source: {source.title} (secondary). {reply.topic.reviewed_line}."
+    assert f" by {reply.topic.reviewed_by}" in last
