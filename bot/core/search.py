@@ -578,10 +578,13 @@ class SearchEngine:
         if not ranked or analysis.concepts < t.pull_min_concepts:
             return out
         top = ranked[0][0]
-        for raw, _, k in ranked[: t.pull_candidates]:
+        for n, (raw, _, k) in enumerate(ranked[: t.pull_candidates]):
             if raw < top - t.pull_window:
                 break
-            unit, score = self._best_unit(analysis, k, kinds)
+            # Below the first, only a unit that could pull matters.
+            unit, score = self._best_unit(analysis, k, kinds, None if n == 0 else t.pull_at)
+            if unit is None and n:
+                continue
             # On the words alone: being of the kind asked for is no reason to change topic.
             words_only = score - (t.unit_kind_boost if unit and unit.kind in kinds[:2] else 0.0)
             pull = t.pull_weight * max(0.0, words_only - t.pull_at)
@@ -589,7 +592,7 @@ class SearchEngine:
         return out
 
     def _best_unit(
-        self, analysis: Analysis, key: int, kinds: tuple[str, ...]
+        self, analysis: Analysis, key: int, kinds: tuple[str, ...], floor: float | None = None
     ) -> tuple[Unit | None, float]:
         """The topic's unit that best answers the question, and how well (0..1).
 
@@ -611,28 +614,46 @@ class SearchEngine:
             t.unit_shared_floor + (1.0 - sum(g[i] > 0 for g in got) / n)
             for i in range(len(analysis.read))
         ]
-        best: tuple[float, float, int] = (0.0, 0.0, -1)
-        for k, doc in enumerate(units):
+        telling_total = (
+            sum(c.weight * w for c, w in zip(analysis.read, spread, strict=True)) or 1.0
+        )
+        parts = []
+        for k in range(n):
             covered = sum(c.weight * g for c, g in zip(analysis.read, got[k], strict=True))
             telling = sum(
                 c.weight * w * g for c, w, g in zip(analysis.read, spread, got[k], strict=True)
             )
-            telling_total = sum(c.weight * w for c, w in zip(analysis.read, spread, strict=True))
             cov = covered / total
+            gate = min(1.0, cov / t.fuzzy_gate) if t.fuzzy_gate else 1.0
+            kind = t.unit_kind_boost if units[k].unit.kind in kinds[:2] else 0.0
+            parts.append((cov, telling / telling_total, gate, kind))
+        # The phrasing comparison is the costly part: a unit that could not win even with a
+        # perfect one is not compared (the same unit is chosen, in less time).
+        if floor is not None and all(
+            t.coverage_weight * cov + t.fuzzy_weight * gate <= floor for cov, _, gate, _ in parts
+        ):
+            return None, 0.0
+        order = sorted(
+            range(n),
+            key=lambda k: (
+                -(t.coverage_weight * parts[k][1] + t.fuzzy_weight * parts[k][2] + parts[k][3]),
+                k,
+            ),
+        )
+        best: tuple[float, float, int] = (0.0, 0.0, -1)
+        for k in order:
+            cov, tell, gate, kind = parts[k]
+            bound = t.coverage_weight * tell + t.fuzzy_weight * gate + kind
+            if best[2] >= 0 and (bound < best[1] or (bound == best[1] and k > best[2])):
+                break
             fz = 0.0
             if analysis.folded:
-                for phrasing in doc.phrasings:
+                for phrasing in units[k].phrasings:
                     value = sum(scorer(analysis.folded, phrasing) for scorer in TITLE_SCORERS)
                     fz = max(fz, value / (100 * len(TITLE_SCORERS)))
-            gate = min(1.0, cov / t.fuzzy_gate) if t.fuzzy_gate else 1.0
-            kind = t.unit_kind_boost if doc.unit.kind in kinds[:2] else 0.0
             value = round(min(t.coverage_weight * cov + t.fuzzy_weight * fz * gate + kind, 1.0), 4)
-            rank = (
-                t.coverage_weight * telling / (telling_total or 1.0)
-                + t.fuzzy_weight * fz * gate
-                + kind
-            )
-            if rank > best[1]:
+            rank = t.coverage_weight * tell + t.fuzzy_weight * fz * gate + kind
+            if rank > best[1] or (rank == best[1] and best[2] >= 0 and k < best[2]):
                 best = (value, rank, k)
         return (units[best[2]].unit, best[0]) if best[2] >= 0 else (None, 0.0)
 
