@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.telegram import menus
 from bot.telegram.basics import WELCOME
 from bot.telegram.services import services
 from bot.telegram.whoami import is_whoami, whoami
@@ -116,5 +117,6 @@ async def _enrol(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) 
         await message.reply_text(
             f"Welcome, {html.escape(user.first_name)}: you're enrolled.\n\n{WELCOME}"
         )
+        await menus.show(context.bot, user.id, result.role)
     else:
         await message.reply_text(BAD_CODE[result.reason])

@@ -7,10 +7,8 @@ import time
 from datetime import date
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.ext import Application, ContextTypes
 
-from bot.core.access import Role
 from bot.core.db import database
 from bot.core.stats import ReplyTimes
 from bot.core.status import (
@@ -21,7 +19,7 @@ from bot.core.status import (
     reviews_due,
     version,
 )
-from bot.telegram.services import role, services
+from bot.telegram.services import services
 
 KEY = "reply_times"
 SHOWN_DUE = 8
@@ -50,12 +48,6 @@ def _ms(seconds: float | None) -> str:
 
 async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    if role(context) is not Role.ADMIN:
-        await message.reply_text("That command is for admins only.")
-        return
-    if update.effective_chat.type != ChatType.PRIVATE:
-        await message.reply_text("Ask me for /status in a private chat.")
-        return
     svc = services(context)
     times = reply_times(context.application)
     url = svc.settings.database_url
