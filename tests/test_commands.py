@@ -93,7 +93,12 @@ async def test_a_stranger_may_only_enrol_and_ask_for_their_id(bot: Harness) -> N
     await menus.set_all(bot.app)
     assert bot.api.menu(stranger) == menu_names(STRANGER) == ["start", "whoami"]
     assert [n for n, _ in bot.api.menus["all_group_chats"]] == [
-        "topics", "check", "refer", "whoami", "help", "cancel"
+        "topics",
+        "check",
+        "refer",
+        "whoami",
+        "help",
+        "cancel",
     ]
 
 
