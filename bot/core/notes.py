@@ -74,14 +74,11 @@ M = TypeVar("M", bound=BaseModel)
 _REF = re.compile(r"^FN-(\d{4})-(\d{6,})$", re.IGNORECASE)
 
 
-class Note(BaseModel):
-    seq = BigIntegerField(primary_key=True)  # position in the chain, gapless, set under lock
-    ref = CharField(max_length=24, unique=True)
-    key = CharField(max_length=32, unique=True)  # natural key: the draft token (idempotency)
-    created_at = DateTimeField(index=True)
-    author_id = BigIntegerField(index=True)
-    author_name = CharField(max_length=200, default="")
-    text = TextField()
+class NoteContent(BaseModel):
+    """What an officer writes and chooses: the one definition of the fields a saved note and
+    its draft share (peewee gives each subclass its own copy of these columns)."""
+
+    text = TextField(default="")
     category = CharField(max_length=16, null=True)
     urgency = CharField(max_length=16, null=True)
     latitude = DoubleField(null=True)
@@ -90,14 +87,27 @@ class Note(BaseModel):
     info_grade = CharField(max_length=1, null=True)
     handling = CharField(max_length=1, null=True)
     tags = TextField(default="[]")  # JSON list of Indicator.tag strings
-    amends = CharField(max_length=24, null=True, index=True)  # ref of the corrected entry
+    amends = CharField(max_length=24, null=True)  # ref of the corrected entry
     reason = TextField(default="")
-    prev_hash = CharField(max_length=64)
-    hash = CharField(max_length=64)
 
     @property
     def tag_list(self) -> list[str]:
         return json.loads(self.tags or "[]")
+
+
+CONTENT = tuple(f.name for f in NoteContent._meta.sorted_fields if not f.primary_key)
+
+
+class Note(NoteContent):
+    seq = BigIntegerField(primary_key=True)  # position in the chain, gapless, set under lock
+    ref = CharField(max_length=24, unique=True)
+    key = CharField(max_length=32, unique=True)  # natural key: the draft token (idempotency)
+    created_at = DateTimeField(index=True)
+    author_id = BigIntegerField(index=True)
+    author_name = CharField(max_length=200, default="")
+    amends = CharField(max_length=24, null=True, index=True)  # corrections are looked up by it
+    prev_hash = CharField(max_length=64)
+    hash = CharField(max_length=64)
 
 
 class NoteChain(BaseModel):
@@ -110,7 +120,7 @@ class NoteChain(BaseModel):
     base_hash = CharField(max_length=64, default=GENESIS)  # ...and this was the last one's hash
 
 
-class NoteDraft(BaseModel):
+class NoteDraft(NoteContent):
     """A note being written: one per officer per chat, in the database so any instance can
     carry on after a restart. `token` is in every button of the draft's flow."""
 
@@ -120,19 +130,8 @@ class NoteDraft(BaseModel):
     kind = CharField(max_length=8, default="note")  # note | amend
     step = CharField(max_length=8)
     reviewing = BooleanField(default=False)  # reached the confirm step once
-    text = TextField(default="")
     text_message_id = BigIntegerField(null=True)
     preset_tags = TextField(default="[]")
-    tags = TextField(default="[]")
-    category = CharField(max_length=16, null=True)
-    urgency = CharField(max_length=16, null=True)
-    latitude = DoubleField(null=True)
-    longitude = DoubleField(null=True)
-    source_grade = CharField(max_length=1, null=True)
-    info_grade = CharField(max_length=1, null=True)
-    handling = CharField(max_length=1, null=True)
-    amends = CharField(max_length=24, null=True)
-    reason = TextField(default="")
     panel_id = BigIntegerField(null=True)  # the bot's message showing the current step
     messages = TextField(default="[]")  # the officer's messages this flow consumed
     created_at = DateTimeField(default=now)
@@ -140,10 +139,6 @@ class NoteDraft(BaseModel):
 
     class Meta:
         primary_key = CompositeKey("chat_id", "user_id")
-
-    @property
-    def tag_list(self) -> list[str]:
-        return json.loads(self.tags or "[]")
 
     @property
     def preset_list(self) -> list[str]:
@@ -156,7 +151,8 @@ class NoteDraft(BaseModel):
 
 @dataclass(frozen=True)
 class NoteInput:
-    """What an officer wrote and chose; everything a chained entry holds except its place."""
+    """What an officer wrote and chose (the `CONTENT` fields, tags as a tuple) and who they
+    are: everything a chained entry holds except its place."""
 
     author_id: int
     text: str
@@ -171,6 +167,13 @@ class NoteInput:
     tags: tuple[str, ...] = field(default_factory=tuple)
     amends: str | None = None
     reason: str = ""
+
+    @classmethod
+    def of(cls, content: NoteContent, author_id: int, author_name: str) -> NoteInput:
+        """A draft's (or note's) content, as an entry by this author."""
+        values = {name: getattr(content, name) for name in CONTENT}
+        values["tags"] = tuple(content.tag_list)
+        return cls(author_id=author_id, author_name=author_name[:200], **values)
 
 
 def writing():
@@ -265,11 +268,21 @@ def _coordinate(value: float | None) -> str | None:
     return None if value is None else f"{value:.6f}"
 
 
-def hashed_content(note: Note | dict) -> dict:
+# The version of what an entry's hash covers. Version 1 is the form every note was written in
+# before versions existed, so its payload carries no "v". A new field in the hash needs a new
+# version (whose payload says "v": 2, ...): stored entries keep verifying under the version they
+# were written with, and tests/test_notes_hash.py pins version 1's hash of a fixed note.
+HASH_VERSION = 1
+HASH_VERSIONS = (1,)  # newest first: `notes verify` tries each until one matches
+
+
+def hashed_content(note: Note | dict, version: int = HASH_VERSION) -> dict:
     """The fields the hash covers, in a form that reads back the same from either database."""
+    if version not in HASH_VERSIONS:
+        raise ValueError(f"unknown note hash version {version}")
     get = note.get if isinstance(note, dict) else lambda name: getattr(note, name)
     tags = get("tags")
-    return {
+    content = {
         "ref": get("ref"),
         "time": get("created_at").isoformat(timespec="microseconds"),
         "author": get("author_id"),
@@ -284,6 +297,9 @@ def hashed_content(note: Note | dict) -> dict:
         "amends": get("amends"),
         "reason": get("reason"),
     }
+    if version > 1:
+        content["v"] = version
+    return content
 
 
 _chain_key: bytes | None = None  # NOTES_CHAIN_KEY; set once at start-up (use_chain_key)

@@ -28,6 +28,7 @@ from bot.core.access import Audit, audit, now
 from bot.core.notes import (
     CHECKPOINT,
     GENESIS,
+    HASH_VERSIONS,
     Note,
     NoteChain,
     chain_key,
@@ -84,12 +85,15 @@ class Verification:
 def _hash_kind(row: dict, key: bytes | None) -> str | None:
     """ "keyed" or "plain" when the stored hash matches the content, else None."""
     try:
-        content = hashed_content(row)
-        if key and entry_hash(content, row["prev_hash"], key) == row["hash"]:
-            return "keyed"
-        return "plain" if entry_hash(content, row["prev_hash"]) == row["hash"] else None
+        for version in HASH_VERSIONS:  # an entry keeps the version it was written with
+            content = hashed_content(row, version)
+            if key and entry_hash(content, row["prev_hash"], key) == row["hash"]:
+                return "keyed"
+            if entry_hash(content, row["prev_hash"]) == row["hash"]:
+                return "plain"
     except (ValueError, TypeError, AttributeError):  # a field edited into something unreadable
         return None
+    return None
 
 
 def _number(ref: str) -> int | None:

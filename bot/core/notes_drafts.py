@@ -363,22 +363,7 @@ def save(chat_id: int, user_id: int, token: str, author_name: str) -> Saved:
         draft = get_draft(chat_id, user_id)
         if draft is None or draft.token != token or draft.step != CONFIRM or not draft.text:
             return Saved("stale", draft=draft)
-        entry = NoteInput(
-            author_id=user_id,
-            author_name=author_name[:200],
-            text=draft.text,
-            category=draft.category,
-            urgency=draft.urgency,
-            latitude=draft.latitude,
-            longitude=draft.longitude,
-            source_grade=draft.source_grade,
-            info_grade=draft.info_grade,
-            handling=draft.handling,
-            tags=tuple(draft.tag_list),
-            amends=draft.amends,
-            reason=draft.reason,
-        )
-        note, created = append(entry, token)
+        note, created = append(NoteInput.of(draft, user_id, author_name), token)
         _delete(chat_id, user_id)
         _remember_consumed(draft)
         return Saved("saved" if created else "duplicate", note, draft)
