@@ -12,6 +12,8 @@ For other features: `begin_note(update, context, text, tags)` starts a note pre-
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from telegram import (
     InlineKeyboardButton,
@@ -31,11 +33,7 @@ from bot.core.access import now
 from bot.core.indicators import Indicator
 from bot.core.notes import (
     CATEGORIES,
-    HANDLING_CODES,
-    INFO_GRADES,
-    MAX_REASON,
     MAX_TEXT,
-    SOURCE_GRADES,
     URGENCIES,
     Note,
     NoteDraft,
@@ -52,9 +50,11 @@ from bot.core.notes_drafts import (
     REASON,
     SKIP,
     SOURCE,
+    STEPS,
     TEXT,
     URGENCY,
     WAITS_FOR_TEXT,
+    Step,
 )
 from bot.core.notes_view import URGENT, alert_lines, record_alert, supervisors_to_alert
 from bot.telegram import callbacks as cb
@@ -77,10 +77,6 @@ STALE = {
     "other": "That button belongs to an earlier note. Use the latest message, or /cancel.",
     "gone": "That note was discarded. Start a new one with /note.",
 }
-HINTS = {
-    "note": "Type what you saw, in one message.",
-    "reason": "Say in one line why the note needs correcting.",
-}
 
 
 # -- starting a note ---------------------------------------------------------------------------
@@ -93,7 +89,7 @@ async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if update.edited_message is not None:
         await _edited(update, context)
         return
-    origin = f"m:{message.chat_id}:{message.message_id}"
+    origin = drafts.message_origin(message.chat_id, message.message_id)
     await _begin(update, context, origin, text, [], message.message_id if text else None)
 
 
@@ -112,9 +108,9 @@ async def begin_note(
         return
     message = update.effective_message
     if update.callback_query is not None:
-        origin, holder = f"cb:{update.callback_query.id}", None
+        origin, holder = drafts.button_origin(update.callback_query.id), None
     else:
-        origin = f"m:{message.chat_id}:{message.message_id}"
+        origin = drafts.message_origin(message.chat_id, message.message_id)
         holder = (
             message.message_id if text.strip() and text.strip() in (message.text or "") else None
         )
@@ -144,12 +140,12 @@ async def amend_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             "Check the reference in /mynotes (it looks like FN-2026-000123)."
         )
         return
-    if note.author_id != update.effective_user.id:
+    if not drafts.may_amend(note, update.effective_user.id):
         await message.reply_text(
             f"{note.ref} was written by someone else: only its author can correct it."
         )
         return
-    origin = f"m:{message.chat_id}:{message.message_id}"
+    origin = drafts.message_origin(message.chat_id, message.message_id)
     text = text.strip()
     await _begin(update, context, origin, text, [], message.message_id if text else None, note.ref)
 
@@ -165,7 +161,7 @@ async def _begin(
 ) -> None:
     svc = services(context)
     chat, user = update.effective_chat.id, update.effective_user.id
-    error = _text_problem(text) if text else None
+    error = drafts.text_problem(text) if text else None
     begun = await svc.store.run(
         drafts.begin,
         chat,
@@ -203,15 +199,13 @@ def _button(label: str, draft: NoteDraft, step: str, value: str) -> InlineKeyboa
     return InlineKeyboardButton(label, callback_data=cb.pack(PREFIX, draft.token, step, value))
 
 
-def _choices(
-    draft: NoteDraft, step: str, options: dict[str, str], skip: str, codes: bool = False
-) -> InlineKeyboardMarkup:
+def _choices(draft: NoteDraft, step: Step, skip: str, codes: bool) -> InlineKeyboardMarkup:
     buttons = [
-        _button(f"{key} · {label}" if codes else label, draft, step, key)
-        for key, label in options.items()
+        _button(f"{key} · {label}" if codes else label, draft, step.name, key)
+        for key, label in step.choices.items()
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    return InlineKeyboardMarkup([*rows, [_button(skip, draft, step, SKIP)]])
+    return InlineKeyboardMarkup([*rows, [_button(skip, draft, step.name, SKIP)]])
 
 
 def _grading(draft: NoteDraft) -> str:
@@ -221,10 +215,44 @@ def _grading(draft: NoteDraft) -> str:
     return "/".join(parts)
 
 
-async def _panel(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> tuple[str, object]:
-    """The message showing the draft's current step, and its keyboard."""
-    step, amend = draft.step, draft.kind == "amend"
-    if step == TEXT and amend:
+Panel = tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]
+
+
+@dataclass(frozen=True)
+class ChoicePanel:
+    """How a choice step of the flow (bot.core.notes_drafts.FLOWS) is asked."""
+
+    title: Callable[[NoteDraft], str]
+    skip: str = "Skip"
+    codes: bool = False  # show each choice's code before its label (the 3x5x2 grades)
+
+
+CHOICE_PANELS: dict[str, ChoicePanel] = {
+    CATEGORY: ChoicePanel(lambda d: "<b>Category</b> (optional): what is this note mainly about?"),
+    URGENCY: ChoicePanel(lambda d: "<b>Urgency</b> (optional)"),
+    SOURCE: ChoicePanel(
+        lambda d: (
+            "<b>Intelligence grading, 3x5x2</b> (optional)\n"
+            f"<i>{GRADING_CAVEAT}</i>\n\n<b>Source evaluation:</b>"
+        ),
+        "Skip grading",
+        codes=True,
+    ),
+    INFO: ChoicePanel(
+        lambda d: f"<b>Information assessment</b> (source {d.source_grade}):",
+        "Skip grading",
+        codes=True,
+    ),
+    HANDLING: ChoicePanel(
+        lambda d: f"<b>Handling code</b> (graded {d.source_grade}/{d.info_grade}):",
+        "Skip grading",
+        codes=True,
+    ),
+}
+
+
+async def _text_panel(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> Panel:
+    if draft.kind == "amend":
         original = await services(context).store.run(find_note, draft.amends)
         quoted = f"<blockquote>{html.escape(original.text)}</blockquote>\n" if original else ""
         text = (
@@ -232,62 +260,63 @@ async def _panel(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> tuple[
             "Send the corrected text in one message. The original stays in the notebook "
             "unchanged. /cancel to stop."
         )
-    elif step == TEXT:
+    else:
         text = (
             "<b>New field note</b>\nType what you saw, in one message "
             f"(at most {MAX_TEXT:,} characters). /cancel to stop."
         )
-    elif step == REASON:
-        text = (
-            f"<b>Why is {draft.amends} being corrected?</b>\n"
-            "One line, for example <i>wrong registration number</i>."
-        )
-    elif step == CATEGORY:
-        return "<b>Category</b> (optional): what is this note mainly about?", _choices(
-            draft, CATEGORY, CATEGORIES, "Skip"
-        )
-    elif step == URGENCY:
-        return "<b>Urgency</b> (optional)", _choices(draft, URGENCY, URGENCIES, "Skip")
-    elif step == LOCATION:
-        keyboard = ReplyKeyboardMarkup(
-            [[KeyboardButton(SEND_LOCATION, request_location=True)], [SKIP_LOCATION]],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
-        return (
-            f"<b>Location</b> (optional): tap <b>{SEND_LOCATION}</b> below to add where you "
-            f"are, or <b>{SKIP_LOCATION}</b>.",
-            keyboard,
-        )
-    elif step == SOURCE:
-        return (
-            "<b>Intelligence grading, 3x5x2</b> (optional)\n"
-            f"<i>{GRADING_CAVEAT}</i>\n\n<b>Source evaluation:</b>",
-            _choices(draft, SOURCE, SOURCE_GRADES, "Skip grading", codes=True),
-        )
-    elif step == INFO:
-        return (
-            f"<b>Information assessment</b> (source {draft.source_grade}):",
-            _choices(draft, INFO, INFO_GRADES, "Skip grading", codes=True),
-        )
-    elif step == HANDLING:
-        return (
-            f"<b>Handling code</b> (graded {draft.source_grade}/{draft.info_grade}):",
-            _choices(draft, HANDLING, HANDLING_CODES, "Skip grading", codes=True),
-        )
-    else:
-        return _confirm_text(context, draft), InlineKeyboardMarkup(
-            [
-                [_button("✅ Save note", draft, CONFIRM, SAVE)],
-                [
-                    _button("✏️ Edit text", draft, CONFIRM, EDIT),
-                    _button("✖ Cancel", draft, CONFIRM, DROP),
-                ],
-            ]
-        )
-    keep = draft.reviewing and draft.text and step == TEXT
+    keep = draft.reviewing and draft.text
     markup = InlineKeyboardMarkup([[_button("Keep the current text", draft, TEXT, KEEP)]])
     return text, markup if keep else None
+
+
+async def _reason_panel(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> Panel:
+    return (
+        f"<b>Why is {draft.amends} being corrected?</b>\n"
+        "One line, for example <i>wrong registration number</i>."
+    ), None
+
+
+async def _location_panel(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> Panel:
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton(SEND_LOCATION, request_location=True)], [SKIP_LOCATION]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    return (
+        f"<b>Location</b> (optional): tap <b>{SEND_LOCATION}</b> below to add where you "
+        f"are, or <b>{SKIP_LOCATION}</b>.",
+        keyboard,
+    )
+
+
+async def _confirm_panel(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> Panel:
+    return _confirm_text(context, draft), InlineKeyboardMarkup(
+        [
+            [_button("✅ Save note", draft, CONFIRM, SAVE)],
+            [
+                _button("✏️ Edit text", draft, CONFIRM, EDIT),
+                _button("✖ Cancel", draft, CONFIRM, DROP),
+            ],
+        ]
+    )
+
+
+OTHER_PANELS: dict[str, Callable[[ContextTypes.DEFAULT_TYPE, NoteDraft], Awaitable[Panel]]] = {
+    TEXT: _text_panel,
+    REASON: _reason_panel,
+    LOCATION: _location_panel,
+    CONFIRM: _confirm_panel,
+}
+
+
+async def _panel(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> Panel:
+    """The message showing the draft's current step, and its keyboard."""
+    step = STEPS[draft.step]
+    if step.choices:
+        panel = CHOICE_PANELS[step.name]
+        return panel.title(draft), _choices(draft, step, panel.skip, panel.codes)
+    return await OTHER_PANELS[step.name](context, draft)
 
 
 def _confirm_text(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> str:
@@ -514,7 +543,7 @@ async def flow_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         raise ApplicationHandlerStop
     if taken:
         raise ApplicationHandlerStop  # a redelivered update: already used
-    if now() - draft.updated_at > drafts.IDLE and not message.location:
+    if not drafts.takes_typing(draft, now()) and not message.location:
         return  # an old draft no longer captures typing; /note shows it again
     if message.location:
         await _location(update, context, draft)
@@ -559,11 +588,11 @@ async def _typed(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Note
     if message.text is None:
         await message.reply_text(
             f"I need the {what} as text: photos, stickers and voice messages can't be saved in "
-            f"a note. {HINTS[what]} Your draft is still open."
+            f"a note. {drafts.HINTS[draft.step]} Your draft is still open."
         )
         return
     text = message.text.strip()
-    problem = _text_problem(text, MAX_REASON if what == "reason" else MAX_TEXT, what)
+    problem = drafts.text_problem(text, draft.step)
     if problem:
         await svc.store.run(drafts.record_message, chat, user, message.message_id)
         await message.reply_text(problem)
@@ -634,7 +663,7 @@ async def _edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         command, text = text.split()[0].split("@")[0], _command_text(message)
         if command == "/amend":
             text = text.partition(" ")[2].strip()
-    problem = _text_problem(text)
+    problem = drafts.text_problem(text)
     chat, user = message.chat_id, update.effective_user.id
     updated = None
     if not problem:
@@ -681,17 +710,6 @@ def _command_text(message: Message) -> str:
     if entity and entity.offset == 0 and entity.type == "bot_command":
         return text[entity.length :].strip()
     return text.partition(" ")[2].strip()
-
-
-def _text_problem(text: str, limit: int = MAX_TEXT, what: str = "note") -> str | None:
-    if not text.strip():
-        return f"The {what} is empty. {HINTS[what]}"
-    if len(text) > limit:
-        return (
-            f"That is {len(text):,} characters; a {what} holds at most {limit:,}. Please "
-            "shorten it and send it again. Your draft is still open."
-        )
-    return None
 
 
 async def _delete(context: ContextTypes.DEFAULT_TYPE, chat: int, message_id: int) -> bool:
