@@ -26,6 +26,7 @@ from bot.core.db import open_database
 from bot.core.evaluation import percentile
 from bot.core.quiz import QuizAnswer, QuizCard, QuizRound, QuizService
 from bot.core.quiz_bank import QuizBank
+from bot.core.schema import MODELS
 from bot.core.services import load_knowledge
 from tests.botapi import FakeBotAPI
 from tests.harness import settings_for, start_bot, stop_bot
@@ -75,7 +76,7 @@ async def _taps(api: FakeBotAPI, db_url: str) -> list[float]:
 
 def _service(db_url: str) -> QuizService:
     knowledge = load_knowledge(ROOT / "knowledge")
-    open_database(db_url)
+    open_database(db_url, MODELS)
     return QuizService(QuizBank.cached(knowledge.kb), ZoneInfo("Europe/London"), seed=2)
 
 

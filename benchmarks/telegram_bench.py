@@ -22,6 +22,7 @@ from benchmarks.report import figure
 from bot.core.access import User, now
 from bot.core.db import open_database
 from bot.core.evaluation import percentile, read_queries
+from bot.core.schema import MODELS
 from tests.botapi import TOKEN, FakeBotAPI
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,7 +100,7 @@ def run() -> int:
     api = FakeBotAPI().start()
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite:///{tmp}/bench.db"
-        db = open_database(db_url)
+        db = open_database(db_url, MODELS)
         User.insert_many(
             [{"id": u, "name": "Bench", "role": "officer", "enrolled_at": now()} for u in officers]
         ).execute()

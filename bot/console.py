@@ -104,11 +104,12 @@ class Console:
         """Open the database on first use (a session of plain questions never needs it)."""
         if self.db is None:
             from bot.core.db import open_database
+            from bot.core.schema import MODELS
 
             if self.database_url is None:
                 self._scratch = tempfile.TemporaryDirectory(prefix="briefing-console-")
                 self.database_url = f"sqlite:///{self._scratch.name}/session.db"
-            self.db = open_database(self.database_url)
+            self.db = open_database(self.database_url, MODELS)
 
     @property
     def quiz(self) -> QuizChat:
@@ -231,12 +232,10 @@ class QuizChat:
         from zoneinfo import ZoneInfo
 
         from bot.core.quiz import QuizService
-        from bot.core.quiz_bank import QuizBank
+        from bot.core.services import quiz_bank_of
 
         self.console = console
-        self.service = QuizService(
-            QuizBank.cached(console.knowledge.kb), ZoneInfo(console.timezone)
-        )
+        self.service = QuizService(quiz_bank_of(console.knowledge), ZoneInfo(console.timezone))
 
     def current(self):
         return self.service.current(LOCAL_USER)

@@ -452,12 +452,9 @@ class ReferFlow:
     @property
     def flow(self) -> Referral:
         if self._flow is None:
-            from bot.core.services import KnowledgeError
+            from bot.core.services import referral_of
 
-            referral, _problems = Referral.load(self.knowledge.kb.root, self.knowledge.kb)
-            if referral is None:
-                raise KnowledgeError("referral flow has errors (run `kb check`)")
-            self._flow = referral
+            self._flow = referral_of(self.knowledge)
         return self._flow
 
     def start(self) -> str:

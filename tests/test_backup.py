@@ -16,6 +16,7 @@ import pytest
 from bot.core.access import Access, Role
 from bot.core.db import open_database, sqlite_path
 from bot.core.notes import NoteInput, add_note
+from bot.core.schema import MODELS
 from tests.botapi import FakeBotAPI, plain
 from tests.conftest import ROOT
 from tests.test_migrations import run_bot
@@ -25,7 +26,7 @@ OFFICER = 700101
 
 
 def fill(url: str, notes: int) -> list[str]:
-    db = open_database(url)
+    db = open_database(url, MODELS)
     with db.connection_context():
         access = Access(frozenset({ADMIN}))
         code, _ = access.create_invite(ADMIN, Role.OFFICER)
@@ -44,7 +45,7 @@ def wipe(url: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    db = open_database(url, upgrade=False)
+    db = open_database(url, MODELS, upgrade=False)
     with db.connection_context():
         for table in db.get_tables():
             db.execute_sql(f'DROP TABLE "{table}" CASCADE')
@@ -76,7 +77,7 @@ async def test_backup_wipe_restore_and_the_bot_has_every_note(
     stop = threading.Event()
 
     def writer() -> None:
-        db = open_database(db_url)
+        db = open_database(db_url, MODELS)
         with db.connection_context():
             n = 0
             while not stop.is_set() and n < 500:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.core.db import open_database, sqlite_path
 from bot.core.migrations import latest
+from bot.core.schema import MODELS
 from tests.botapi import TOKEN, FakeBotAPI
 from tests.conftest import KNOWLEDGE, ROOT
 from tests.test_migrations import run_bot
@@ -19,7 +20,7 @@ SECRET = TOKEN.split(":", 1)[1]
 
 
 def create(url: str) -> None:
-    open_database(url).close()
+    open_database(url, MODELS).close()
     path = sqlite_path(url)
     if path is not None:
         path.chmod(0o600)
@@ -64,7 +65,7 @@ def test_doctor_passes_a_healthy_setup(db_url: str, botapi: FakeBotAPI) -> None:
 
 def test_doctor_names_every_failure(db_url: str, botapi: FakeBotAPI) -> None:
     create(db_url)
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     with db.connection_context():
         db.execute_sql(
             f"INSERT INTO schema_version (version, applied_at) VALUES ({latest() + 1}, "

@@ -92,7 +92,7 @@ def test_release_1_database_upgrades_with_every_row_intact(db_url: str) -> None:
     assert verify.returncode == 0, verify.stdout
     assert "4 entries" in verify.stdout and ": OK" in verify.stdout
 
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     try:
         with db.connection_context():
             assert current_version(db) == latest()
@@ -159,7 +159,7 @@ def test_a_failing_migration_changes_nothing(db_url: str, monkeypatch) -> None:
 
 
 def test_a_newer_database_is_refused(db_url: str) -> None:
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     with db.connection_context():
         db.execute_sql(
             f"INSERT INTO schema_version (version, applied_at) VALUES ({latest() + 1}, "
@@ -182,7 +182,7 @@ def test_a_newer_database_is_refused(db_url: str) -> None:
         line = out.stderr.strip().splitlines()[-1]  # after serve's "starting ..." line
         assert f"schema is version {latest() + 1}" in line and "newer release" in line
     with pytest.raises(SchemaTooNew):
-        open_database(db_url)
+        open_database(db_url, MODELS)
 
 
 def test_an_empty_database_starts_at_the_latest_version(db_url: str) -> None:

@@ -17,14 +17,16 @@ from pathlib import Path
 from bot.core.db import open_database
 from bot.core.notes import Note
 from bot.core.notes_chain import verify
+from bot.core.schema import MODELS
 from tests.conftest import ROOT
 
 WRITER = r"""
 import sys
 from bot.core.db import open_database
 from bot.core.notes import NoteInput, add_note
+from bot.core.schema import MODELS
 
-open_database(sys.argv[1])
+open_database(sys.argv[1], MODELS)
 n = 0
 while True:
     note, _ = add_note(
@@ -72,7 +74,7 @@ def test_sigkill_loses_no_acknowledged_note_and_tampering_is_found(db_url, tmp_p
     acknowledged = kill_a_busy_writer(db_url)
     assert len(acknowledged) >= 300
 
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     try:
         stored = {ref for (ref,) in Note.select(Note.ref).tuples()}
         assert set(acknowledged) <= stored
@@ -93,7 +95,7 @@ def test_sigkill_loses_no_acknowledged_note_and_tampering_is_found(db_url, tmp_p
         raw.commit()
         raw.close()
     else:
-        db = open_database(db_url)
+        db = open_database(db_url, MODELS)
         db.execute_sql("UPDATE note SET text = 'nothing seen' WHERE ref = %s", (victim,))
         db.close()
     tampered = run_bot(db_url, "verify")
@@ -109,7 +111,7 @@ def test_sigkill_loses_no_acknowledged_note_and_tampering_is_found(db_url, tmp_p
 def test_export_and_purge_from_the_command_line(sqlite_url, tmp_path: Path) -> None:
     from bot.core.notes import NoteInput, add_note
 
-    db = open_database(sqlite_url)
+    db = open_database(sqlite_url, MODELS)
     try:
         add_note(NoteInput(author_id=1, text="+44 7700 900123 rang the runner"), "cli-1")
         add_note(NoteInput(author_id=1, text="Cuckooed flat, £20 deals, Mill Lane"), "cli-2")
@@ -133,7 +135,7 @@ def test_export_and_purge_from_the_command_line(sqlite_url, tmp_path: Path) -> N
     purged = run_bot(sqlite_url, "purge", "--older-than", "30")
     assert purged.returncode == 0, purged.stderr
     assert b"removed 0 notes older than 30 days" in purged.stdout
-    db = open_database(sqlite_url)
+    db = open_database(sqlite_url, MODELS)
     try:
         from bot.core.access import Audit
 

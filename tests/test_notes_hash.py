@@ -19,6 +19,7 @@ from bot.core.notes import (
     entry_hash,
     hashed_content,
 )
+from bot.core.schema import MODELS
 from tests.fixtures import schema_v1
 
 FIXED = {
@@ -80,7 +81,7 @@ def test_a_chain_written_by_release_1_verifies(tmp_path) -> None:
     with raw.connection_context():
         fixture = schema_v1.build(raw)
     raw.close()
-    db = open_database(url)
+    db = open_database(url, MODELS)
     try:
         result = notes_chain.verify()
     finally:

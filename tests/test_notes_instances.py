@@ -15,6 +15,7 @@ from bot.core.access import Role, User, now
 from bot.core.db import open_database
 from bot.core.notes import Note
 from bot.core.notes_chain import verify
+from bot.core.schema import MODELS
 from tests.botapi import TOKEN, Call, FakeBotAPI, plain
 from tests.conftest import ROOT
 
@@ -86,7 +87,7 @@ class Relay:
 async def test_a_note_begun_on_one_instance_is_finished_on_the_other(
     botapi: FakeBotAPI, postgres_url: str, unused_tcp_port_factory
 ) -> None:
-    db = open_database(postgres_url)
+    db = open_database(postgres_url, MODELS)
     User.create(id=OFFICER, name="Jo Bloggs", role=Role.OFFICER.value, enrolled_at=now())
     db.close()
     ports = {"A": unused_tcp_port_factory(), "B": unused_tcp_port_factory()}
@@ -113,7 +114,7 @@ async def test_a_note_begun_on_one_instance_is_finished_on_the_other(
     assert all(bot.returncode == 0 for bot in bots.values()), errors
     assert not any("Traceback" in text for text in errors.values()), errors
 
-    db = open_database(postgres_url)
+    db = open_database(postgres_url, MODELS)
     try:
         [note] = Note.select()
         assert note.text == "Lad about 15 with two phones at the bus station"

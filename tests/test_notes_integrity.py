@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.core.db import open_database
 from bot.core.notes import Note, NoteChain, NoteInput, add_note, entry_hash, hashed_content
+from bot.core.schema import MODELS
 from tests.conftest import ROOT
 
 KEY = "a-long-random-chain-key-kept-outside-the-database"
@@ -36,7 +37,7 @@ def cli(db_url: str, *args: str, **env: str) -> subprocess.CompletedProcess:
 def write_notes(db_url: str, n: int, key: str | None = None, start: int = 0) -> None:
     from bot.core import notes
 
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     if key:
         notes.use_chain_key(key)
     try:
@@ -49,7 +50,7 @@ def write_notes(db_url: str, n: int, key: str | None = None, start: int = 0) -> 
 
 
 def sql(db_url: str, *statements: str) -> None:
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     try:
         for statement in statements:
             db.execute_sql(statement)
@@ -74,7 +75,7 @@ def test_verify_finds_the_head_wound_back(db_url) -> None:
     write_notes(db_url, 5)
     before = cli(db_url, "verify")
     recorded = head_hash(before)
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     try:
         fourth = Note.get(Note.seq == 4)
         Note.delete().where(Note.seq == 5).execute()
@@ -103,7 +104,7 @@ def test_a_keyed_chain_cannot_be_rebuilt_from_the_database_alone(db_url) -> None
     assert cli(db_url, "verify", NOTES_CHAIN_KEY=KEY).returncode == 0
     # Someone with write access to the database rewrites note 5 and re-hashes the rest
     # (plain SHA-256, as the key is not in the database), head and checkpoints included.
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     try:
         notes = list(Note.select().order_by(Note.seq))
         prev = notes[3].hash
@@ -127,7 +128,7 @@ def test_a_keyed_chain_cannot_be_rebuilt_from_the_database_alone(db_url) -> None
 def audited_exports(db_url: str) -> int:
     from bot.core.access import Audit
 
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     try:
         return Audit.select().where(Audit.action == "notes_export").count()
     finally:

@@ -15,13 +15,14 @@ from bot.core.db import database, open_database
 from bot.core.notes import Note, NoteChain, NoteDraft, NoteInput, add_note, add_notes
 from bot.core.notes_chain import purge, verify
 from bot.core.notes_export import day_bounds, export_rows, to_csv, weekly_stats
+from bot.core.schema import MODELS
 
 CHAT = USER = 4201
 
 
 @pytest.fixture
 def db(db_url):
-    database_ = open_database(db_url)
+    database_ = open_database(db_url, MODELS)
     yield database_
     database_.close()
 

@@ -24,6 +24,7 @@ from bot.core.quiz import (
 )
 from bot.core.quiz_bank import QuizBank
 from bot.core.quiz_schedule import DAILY_REVIEWS, review
+from bot.core.schema import MODELS
 from tests.conftest import KNOWLEDGE
 
 LONDON = ZoneInfo("Europe/London")
@@ -39,7 +40,7 @@ def bank() -> QuizBank:
 
 @pytest.fixture
 def quiz(db_url, bank):
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     for uid, name, role in [
         (RECRUIT, "Riley Recruit", Role.OFFICER),
         (OTHER, "Olly Other", Role.OFFICER),

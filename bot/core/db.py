@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -64,20 +65,21 @@ def connect_url(url: str) -> Database:
     return connect(url)
 
 
-def open_database(url: str, upgrade: bool = True) -> Database:
-    """Connect, bind every model and bring the schema up to date (`migrations.upgrade`).
+def open_database(url: str, models: Sequence[type[Model]], upgrade: bool = True) -> Database:
+    """Connect, bind the models and bring their schema up to date (`migrations.upgrade`).
 
+    The caller says which models (the bot's: `bot.core.schema.MODELS`), so this module imports
+    no feature and no feature's module imports back into it.
     Raises `SchemaTooNew` for a database written by a newer release. With `upgrade=False`
     (the doctor, a backup) nothing is changed and an old schema is left for the caller to report.
     """
     from bot.core.migrations import check_not_newer, current_version
     from bot.core.migrations import upgrade as upgrade_schema
-    from bot.core.schema import MODELS
 
     db = connect_url(url)
     database.initialize(db)
     if upgrade:
-        result = upgrade_schema(db, MODELS)
+        result = upgrade_schema(db, list(models))
         if result.changed and result.before:
             log.info(result.summary())
     else:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.core.db import open_database
+from bot.core.schema import MODELS
 
 
 def _day(text: str) -> date:
@@ -55,7 +56,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.notes import use_chain_key
 
-    db = open_database(settings.database_url)
+    db = open_database(settings.database_url, MODELS)
     use_chain_key(
         settings.notes_chain_key.get_secret_value() if settings.notes_chain_key else None
     )

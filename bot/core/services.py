@@ -6,9 +6,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.guided import Referral
 from bot.core.indicators import Indicators
 from bot.core.knowledge import KnowledgeBase
 from bot.core.local_contacts import CONTACTS_FILE, LocalContacts
+from bot.core.problems import Problem
+from bot.core.quiz_bank import QuizBank
 from bot.core.search import SearchEngine
 
 
@@ -18,17 +21,29 @@ class KnowledgeError(Exception):
 
 @dataclass
 class Knowledge:
+    """The whole validated bundle every adapter (Telegram, terminal chat, CLI) runs on."""
+
     kb: KnowledgeBase
     engine: SearchEngine
     build_ms: float
     indicators: Indicators | None = None
     contacts: LocalContacts | None = None
+    quiz_bank: QuizBank | None = None
+    referral: Referral | None = None
+
+
+def _refuse(what: str, errors: list[Problem]) -> KnowledgeError:
+    shown = "\n".join(str(p) for p in errors[:20])
+    more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
+    return KnowledgeError(f"{what} has errors (run `kb check`):\n{shown}{more}")
 
 
 def load_knowledge(
     root: Path, strict: bool = True, contacts_file: Path | None = None
 ) -> Knowledge:
-    """Load and index `knowledge/`; with `strict`, any error stops start-up with the list.
+    """Load, check and index `knowledge/`: topics, indicators, local contacts, the quiz bank
+    and the referral flow. With `strict`, any error stops start-up with the list, the same on
+    every adapter.
 
     `contacts_file` replaces `knowledge/local-contacts.yaml` (tests use a filled sample).
     """
@@ -36,11 +51,30 @@ def load_knowledge(
     kb = KnowledgeBase.load(root)
     indicators, problems = Indicators.load(root, kb)
     contacts, contact_problems = LocalContacts.load(contacts_file or root / CONTACTS_FILE, kb)
-    problems = problems + contact_problems
+    bank = QuizBank.cached(kb)
+    referral, referral_problems = Referral.load(root, kb)
+    problems = problems + contact_problems + bank.problems + referral_problems
     errors = kb.errors + [p for p in problems if p.level == "error"]
     if strict and errors:
-        shown = "\n".join(str(p) for p in errors[:20])
-        more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
-        raise KnowledgeError(f"knowledge base has errors (run `kb check`):\n{shown}{more}")
+        raise _refuse("knowledge base", errors)
     engine = SearchEngine(kb.topics.values(), kb.synonyms, kb.intents)
-    return Knowledge(kb, engine, (time.perf_counter() - start) * 1000, indicators, contacts)
+    took = (time.perf_counter() - start) * 1000
+    return Knowledge(kb, engine, took, indicators, contacts, bank, referral)
+
+
+def quiz_bank_of(knowledge: Knowledge) -> QuizBank:
+    """The checked quiz bank (loaded now for a bundle built by hand, as tests do)."""
+    bank = knowledge.quiz_bank or QuizBank.cached(knowledge.kb)
+    if bank.errors:
+        raise _refuse("quiz bank", bank.errors)
+    return bank
+
+
+def referral_of(knowledge: Knowledge) -> Referral:
+    """The checked referral flow (loaded now for a bundle built by hand, as tests do)."""
+    if knowledge.referral is not None:
+        return knowledge.referral
+    referral, problems = Referral.load(knowledge.kb.root, knowledge.kb)
+    if referral is None:
+        raise _refuse("referral flow", [p for p in problems if p.level == "error"] or problems)
+    return referral

@@ -31,6 +31,7 @@ from bot.core.cohorts import Cohorts
 from bot.core.db import open_database
 from bot.core.notes import use_chain_key
 from bot.core.ratelimit import RateLimiter
+from bot.core.schema import MODELS
 from bot.core.services import Knowledge, load_knowledge
 from bot.core.store import Store
 from bot.telegram import (
@@ -122,7 +123,7 @@ def build_application(
     key = settings.notes_chain_key
     use_chain_key(key.get_secret_value() if key else None)
     knowledge = knowledge or load_knowledge(settings.knowledge_dir)
-    store = store or Store(open_database(settings.database_url))
+    store = store or Store(open_database(settings.database_url, MODELS))
     svc = BotServices(
         settings=settings,
         knowledge=knowledge,

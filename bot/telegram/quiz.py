@@ -34,10 +34,9 @@ from bot.core.quiz import (
     local_date,
     parse_category,
 )
-from bot.core.quiz_bank import QuizBank
 from bot.core.quiz_history import MASTERED_MEANS, TREND_WEEKS, Report, RoundSummary
 from bot.core.quiz_schedule import DAILY_REVIEWS, Tally, TopicScore, bar
-from bot.core.services import KnowledgeError
+from bot.core.services import quiz_bank_of
 from bot.core.topics import CATEGORIES, CATEGORY_LABELS, Topic
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import button_text
@@ -77,10 +76,7 @@ STALE = {
 
 def build_service(svc: BotServices) -> QuizService:
     """The quiz bank is curated content: errors in it stop start-up like any other."""
-    bank = QuizBank.cached(svc.knowledge.kb)
-    if bank.errors:
-        shown = "\n".join(str(p) for p in bank.errors[:20])
-        raise KnowledgeError(f"quiz bank has errors (run `kb check`):\n{shown}")
+    bank = quiz_bank_of(svc.knowledge)
     try:
         tz = ZoneInfo(svc.settings.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 from bot.core.cards import CAVEAT
 from bot.core.guided import CODES, Position, Referral
 from bot.core.local_contacts import NUMBERS_HEADING, contact_lines
-from bot.core.services import Knowledge, KnowledgeError
+from bot.core.services import Knowledge, referral_of
 from bot.telegram import callbacks as cb
 from bot.telegram import guided
 from bot.telegram.ask import button_text
@@ -32,11 +32,7 @@ CHANGED = "The referral questions have been updated since this message, so let's
 
 def load_flow(knowledge: Knowledge) -> Referral:
     """The checked flow; a broken referral.yaml stops start-up like any other knowledge error."""
-    referral, problems = Referral.load(knowledge.kb.root, knowledge.kb)
-    if referral is None:
-        shown = "\n".join(str(p) for p in problems[:20])
-        raise KnowledgeError(f"referral flow has errors (run `kb check`):\n{shown}")
-    return referral
+    return referral_of(knowledge)
 
 
 def cancel_hook() -> Canceller:
