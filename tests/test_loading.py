@@ -33,14 +33,14 @@ def test_the_bundle_holds_everything_an_adapter_needs(knowledge: Knowledge) -> N
 def test_a_broken_quiz_bank_stops_every_adapter(knowledge_copy: Path) -> None:
     added = knowledge_copy / "quiz" / "added.yaml"
     added.write_text(added.read_text().replace("answer: 1", "answer: 9", 1))
-    with pytest.raises(KnowledgeError, match="added.yaml"):
+    with pytest.raises(KnowledgeError, match=r"added\.yaml"):
         load_knowledge(knowledge_copy)
     assert load_knowledge(knowledge_copy, strict=False).quiz_bank.errors  # curators' tools
 
 
 def test_a_broken_referral_flow_stops_every_adapter(knowledge_copy: Path) -> None:
     (knowledge_copy / "referral.yaml").write_text("start: nowhere\nquestions: {}\n")
-    with pytest.raises(KnowledgeError, match="referral.yaml"):
+    with pytest.raises(KnowledgeError, match=r"referral\.yaml"):
         load_knowledge(knowledge_copy)
     assert load_knowledge(knowledge_copy, strict=False).referral is None
 
