@@ -187,18 +187,15 @@ def build_application(
     # bot.core.commands says who may run each and where; each handler checks it first;
     commands.register(app)
     # 2. buttons, routed by their callback-data prefix;
-    app.add_handler(CallbackQueryHandler(ask.open_topic, pattern=cb.pattern(cb.OPEN_TOPIC)))
-    app.add_handler(CallbackQueryHandler(ask.more_detail, pattern=cb.pattern(cb.MORE)))
-    app.add_handler(CallbackQueryHandler(feedback.wrong_answer, pattern=cb.pattern(cb.WRONG)))
-    app.add_handler(
-        CallbackQueryHandler(feedback.skip_button, pattern=cb.pattern(feedback.PREFIX))
-    )
-    app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.pattern(cb.BROWSE)))
-    app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.pattern(cb.CATEGORY)))
-    app.add_handler(CallbackQueryHandler(notes.note_button, pattern=cb.pattern(notes.PREFIX)))
-    app.add_handler(CallbackQueryHandler(quiz.button, pattern=cb.pattern(quiz.PREFIX)))
-    app.add_handler(CallbackQueryHandler(checks.button, pattern=cb.pattern(checks.PREFIX)))
-    app.add_handler(CallbackQueryHandler(refer.button, pattern=cb.pattern(refer.PREFIX)))
+    app.add_handler(CallbackQueryHandler(ask.open_topic, pattern=cb.route(cb.OpenTopic)))
+    app.add_handler(CallbackQueryHandler(ask.more_detail, pattern=cb.route(cb.MoreDetail)))
+    app.add_handler(CallbackQueryHandler(feedback.wrong_answer, pattern=cb.route(cb.WrongAnswer)))
+    app.add_handler(CallbackQueryHandler(feedback.skip_button, pattern=cb.route(cb.SkipReason)))
+    app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.route(cb.Browse, cb.Category)))
+    app.add_handler(CallbackQueryHandler(notes.note_button, pattern=cb.route(cb.NoteStep)))
+    app.add_handler(CallbackQueryHandler(quiz.button, pattern=cb.route(cb.QuizAnswer)))
+    app.add_handler(CallbackQueryHandler(checks.button, pattern=cb.route(cb.Checklist)))
+    app.add_handler(CallbackQueryHandler(refer.button, pattern=cb.route(cb.ReferStep)))
     # `@botname cuckooing` in any chat (strangers were answered with nothing by the gate).
     app.add_handler(InlineQueryHandler(inline.answer))
     app.add_handler(CallbackQueryHandler(_stale_button))  # any other prefix: a retired button

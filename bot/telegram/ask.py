@@ -28,19 +28,19 @@ def button_text(text: str) -> str:
 
 def topic_button(topic: Topic) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        button_text(topic.title), callback_data=cb.pack(cb.OPEN_TOPIC, topic.id)
+        button_text(topic.title), callback_data=cb.OpenTopic(topic.id).pack()
     )
 
 
 def browse_button() -> InlineKeyboardButton:
-    return InlineKeyboardButton("Browse all topics", callback_data=cb.pack(cb.BROWSE))
+    return InlineKeyboardButton("Browse all topics", callback_data=cb.Browse().pack())
 
 
 def card_keyboard(topic: Topic, related: list[Topic], detail: bool) -> InlineKeyboardMarkup:
-    first = [InlineKeyboardButton("Wrong answer?", callback_data=cb.pack(cb.WRONG, topic.id))]
+    first = [InlineKeyboardButton("Wrong answer?", callback_data=cb.WrongAnswer(topic.id).pack())]
     if not detail:
         first.insert(
-            0, InlineKeyboardButton("More detail", callback_data=cb.pack(cb.MORE, topic.id))
+            0, InlineKeyboardButton("More detail", callback_data=cb.MoreDetail(topic.id).pack())
         )
     rows = [first] + [[topic_button(t)] for t in related[:4]]
     return InlineKeyboardMarkup(rows)
@@ -131,8 +131,9 @@ def offer_keyboard(result: SearchResult) -> InlineKeyboardMarkup:
 
 async def _topic_from_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Topic | None:
     query = update.callback_query
-    parts = cb.unpack(query.data)
-    topic = services(context).knowledge.kb.topics.get(parts[1]) if len(parts) > 1 else None
+    found = cb.parse(query.data)
+    wanted = found.topic if isinstance(found, cb.OpenTopic | cb.MoreDetail) else None
+    topic = services(context).knowledge.kb.topics.get(wanted) if wanted else None
     if topic is None:
         await query.answer(
             "That topic is no longer available. Ask again or use /topics.", show_alert=True

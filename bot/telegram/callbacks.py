@@ -1,29 +1,237 @@
-"""Callback data: short prefixed strings of ids, never text, always within Telegram's 64 bytes."""
+"""Callback data: one typed codec for every kind of button, and the registry that routes them.
+
+Each kind is a frozen dataclass with a `PREFIX`; its data is the prefix and its fields joined
+by ":" (ids and codes, never text), always within Telegram's 64 bytes. `parse` never raises:
+data from an old version of the bot, or forged, gives None and the handler says the button
+has expired. The wire format is the one buttons already in officers' chats carry.
+"""
 
 from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any, ClassVar, TypeVar, get_type_hints
 
 from telegram.constants import InlineKeyboardButtonLimit
 
 MAX_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
+SEPARATOR = ":"
+MAX_INT = 2**63 - 1  # a BIGINT column; larger numbers are not ours
 
-# One prefix per feature; the CallbackQueryHandler patterns in app.py route on them.
-OPEN_TOPIC = "t"
-MORE = "m"
-WRONG = "w"
-BROWSE = "b"
-CATEGORY = "c"
+B = TypeVar("B", bound="Button")
+KINDS: dict[str, type[Button]] = {}  # prefix -> kind
 
 
-def pack(prefix: str, *parts: object) -> str:
-    data = ":".join([prefix, *(str(p) for p in parts)])
-    if len(data.encode()) > MAX_BYTES:
-        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
-    return data
+@dataclasses.dataclass(frozen=True)
+class Button:
+    """A kind of button. Subclasses are frozen dataclasses of `str` and `int` fields. Fields
+    with a default may be missing from the end of the data; an optional "" is left off."""
+
+    PREFIX: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        prefix = cls.__dict__.get("PREFIX")
+        if not prefix:
+            return
+        if prefix in KINDS:
+            raise ValueError(f"callback prefix {prefix!r} used by {KINDS[prefix].__name__} too")
+        if not re.fullmatch(r"[a-z]+(:[a-z]+)*", prefix):
+            raise ValueError(f"callback prefix {prefix!r}: lower-case letters and ':' only")
+        KINDS[prefix] = cls
+
+    def pack(self) -> str:
+        """The callback data; a value with ":" or data over 64 bytes is a bug in the caller."""
+        parts = [self.PREFIX]
+        fields = dataclasses.fields(self)
+        values = [getattr(self, f.name) for f in fields]
+        while values and values[-1] == "" and fields[len(values) - 1].default == "":
+            values.pop()  # optional parts not given are left off the end
+        for value in values:
+            text = str(value)
+            if SEPARATOR in text:
+                raise ValueError(f"{type(self).__name__}: {SEPARATOR!r} in {text!r}")
+            parts.append(text)
+        data = SEPARATOR.join(parts)
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+        return data
+
+    @classmethod
+    def parse(cls: type[B], data: str | None) -> B | None:
+        """This kind's button from `data`, or None for anything else (never raises)."""
+        if not isinstance(data, str) or len(data.encode()) > MAX_BYTES:
+            return None
+        head = cls.PREFIX + SEPARATOR
+        if data == cls.PREFIX:
+            rest: list[str] = []
+        elif data.startswith(head):
+            rest = data[len(head) :].split(SEPARATOR)
+        else:
+            return None
+        fields = dataclasses.fields(cls)
+        required = sum(
+            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            for f in fields
+        )
+        if not required <= len(rest) <= len(fields):
+            return None
+        hints = _hints(cls)
+        values: dict[str, object] = {}
+        for f, text in zip(fields, rest, strict=False):
+            if hints[f.name] is int:
+                if not text.isascii() or not text.isdecimal() or len(text) > 19:
+                    return None
+                number = int(text)
+                if number > MAX_INT:
+                    return None
+                values[f.name] = number
+            else:
+                values[f.name] = text
+        try:
+            return cls(**values)
+        except (TypeError, ValueError):
+            return None
 
 
-def unpack(data: str | None) -> list[str]:
-    return (data or "").split(":")
+_HINTS: dict[type, dict[str, type]] = {}
 
 
-def pattern(prefix: str) -> str:
-    return rf"^{prefix}(:|$)"
+def _hints(cls: type) -> dict[str, type]:
+    if cls not in _HINTS:
+        _HINTS[cls] = get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def route(*kinds: type[Button]) -> str:
+    """The pattern a CallbackQueryHandler routes these kinds on: the first part of their
+    prefixes, so a feature's handler also gets its own stale or tampered buttons to explain."""
+    heads = sorted({k.PREFIX.split(SEPARATOR)[0] for k in kinds})
+    return rf"^({'|'.join(map(re.escape, heads))})({SEPARATOR}|$)"
+
+
+def parse(data: str | None) -> Button | None:
+    """Any kind's button: the longest matching prefix decides (never raises)."""
+    if not isinstance(data, str):
+        return None
+    for prefix in sorted(KINDS, key=len, reverse=True):
+        if data == prefix or data.startswith(prefix + SEPARATOR):
+            found = KINDS[prefix].parse(data)
+            if found is not None:
+                return found
+    return None
+
+
+# -- the kinds of button -------------------------------------------------------------------------
+# Answer cards, browsing and feedback.
+@dataclasses.dataclass(frozen=True)
+class OpenTopic(Button):
+    PREFIX: ClassVar[str] = "t"
+    topic: str
+
+
+@dataclasses.dataclass(frozen=True)
+class MoreDetail(Button):
+    PREFIX: ClassVar[str] = "m"
+    topic: str
+
+
+@dataclasses.dataclass(frozen=True)
+class WrongAnswer(Button):
+    PREFIX: ClassVar[str] = "w"
+    topic: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Browse(Button):
+    PREFIX: ClassVar[str] = "b"
+
+
+@dataclasses.dataclass(frozen=True)
+class Category(Button):
+    PREFIX: ClassVar[str] = "c"
+    category: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SkipReason(Button):
+    """Skip giving a reason for a "Wrong answer?" report."""
+
+    PREFIX: ClassVar[str] = "fb:skip"
+    report: int
+
+
+# Field notes: a choice at one step of one draft.
+@dataclasses.dataclass(frozen=True)
+class NoteStep(Button):
+    PREFIX: ClassVar[str] = "n"
+    token: str
+    step: str
+    value: str
+
+
+# Quiz rounds.
+QUIZ_INT = 2**31 - 1  # round ids and positions are INTEGER columns
+
+
+@dataclasses.dataclass(frozen=True)
+class QuizAnswer(Button):
+    PREFIX: ClassVar[str] = "q:a"
+    round_id: int
+    position: int
+    choice: int
+
+    def __post_init__(self) -> None:
+        if max(self.round_id, self.position, self.choice) > QUIZ_INT:
+            raise ValueError("not one of ours")
+
+
+@dataclasses.dataclass(frozen=True)
+class QuizStart(Button):
+    """A practice round: a category, "all", or "menu" to choose one."""
+
+    PREFIX: ClassVar[str] = "q:s"
+    category: str = "all"
+
+
+@dataclasses.dataclass(frozen=True)
+class QuizTopic(Button):
+    PREFIX: ClassVar[str] = "q:t"
+    topic: str
+
+
+@dataclasses.dataclass(frozen=True)
+class QuizRefresh(Button):
+    PREFIX: ClassVar[str] = "q:r"
+
+
+@dataclasses.dataclass(frozen=True)
+class QuizProgress(Button):
+    PREFIX: ClassVar[str] = "q:p"
+
+
+# Scene checklists and the referral route keep their state in their buttons.
+@dataclasses.dataclass(frozen=True)
+class Checklist(Button):
+    """`ck:<list>` opens a list; with its version, the ticks (hex) and a tap: an item's number,
+    done, cancel, note or edit."""
+
+    PREFIX: ClassVar[str] = "ck"
+    name: str
+    version: str = ""
+    mask: str = ""
+    action: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class ReferStep(Button):
+    """The referral route at `path` (answer codes) of flow `version`; "" is the start."""
+
+    PREFIX: ClassVar[str] = "rf"
+    version: str
+    path: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ReferCancel(Button):
+    PREFIX: ClassVar[str] = "rf:x"

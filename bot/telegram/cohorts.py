@@ -193,7 +193,7 @@ def _weakest_keyboard(
     rows = [
         [
             InlineKeyboardButton(
-                button_text(titles[w.topic]), callback_data=cb.pack(cb.OPEN_TOPIC, w.topic)
+                button_text(titles[w.topic]), callback_data=cb.OpenTopic(w.topic).pack()
             )
         ]
         for w in weakest

@@ -62,7 +62,6 @@ from bot.telegram.ask import button_text, send_card
 from bot.telegram.render import inline
 from bot.telegram.services import services
 
-PREFIX = "n"
 SAVE, EDIT, DROP, KEEP = "save", "edit", "cancel", "keep"
 GROUP_REFUSAL = (
     "I don't take field notes in group chats: a note can hold personal data, and everyone "
@@ -196,7 +195,7 @@ async def _begin(
 
 # -- the steps ---------------------------------------------------------------------------------
 def _button(label: str, draft: NoteDraft, step: str, value: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=cb.pack(PREFIX, draft.token, step, value))
+    return InlineKeyboardButton(label, callback_data=cb.NoteStep(draft.token, step, value).pack())
 
 
 def _choices(draft: NoteDraft, step: Step, skip: str, codes: bool) -> InlineKeyboardMarkup:
@@ -399,7 +398,7 @@ async def _send_tags(context: ContextTypes.DEFAULT_TYPE, chat: int, draft: NoteD
         svc.knowledge.kb.topics[t] for t in dict.fromkeys(wanted) if t in svc.knowledge.kb.topics
     ]
     rows = [
-        [InlineKeyboardButton(button_text(t.title), callback_data=cb.pack(cb.OPEN_TOPIC, t.id))]
+        [InlineKeyboardButton(button_text(t.title), callback_data=cb.OpenTopic(t.id).pack())]
         for t in topics[:6]
     ]
     await context.bot.send_message(
@@ -411,11 +410,11 @@ async def _send_tags(context: ContextTypes.DEFAULT_TYPE, chat: int, draft: NoteD
 async def note_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button of a note's flow: a choice, skip, edit, save or cancel."""
     query = update.callback_query
-    parts = cb.unpack(query.data)
-    if len(parts) != 4 or update.effective_chat is None:
+    found = cb.NoteStep.parse(query.data)
+    if found is None or update.effective_chat is None:
         await query.answer(STALE["gone"], show_alert=True)
         return
-    _, token, step, value = parts
+    token, step, value = found.token, found.step, found.value
     svc = services(context)
     chat, user = update.effective_chat.id, update.effective_user.id
     if step == CONFIRM and value == SAVE:
