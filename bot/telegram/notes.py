@@ -56,7 +56,13 @@ from bot.core.notes_drafts import (
     WAITS_FOR_TEXT,
     Step,
 )
-from bot.core.notes_view import URGENT, alert_lines, record_alert, supervisors_to_alert
+from bot.core.notes_view import (
+    URGENT,
+    alert_lines,
+    grading_text,
+    record_alert,
+    supervisors_to_alert,
+)
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import button_text, send_card
 from bot.telegram.render import inline
@@ -207,13 +213,6 @@ def _choices(draft: NoteDraft, step: Step, skip: str, codes: bool) -> InlineKeyb
     return InlineKeyboardMarkup([*rows, [_button(skip, draft, step.name, SKIP)]])
 
 
-def _grading(draft: NoteDraft) -> str:
-    if not draft.source_grade:
-        return "not graded"
-    parts = [draft.source_grade, draft.info_grade or "?", draft.handling or "?"]
-    return "/".join(parts)
-
-
 Panel = tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]
 
 
@@ -336,7 +335,7 @@ def _confirm_text(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> str:
         f"Category: {CATEGORIES.get(draft.category, 'none')}\n"
         f"Urgency: {URGENCIES.get(draft.urgency, 'not given')}\n"
         f"Location: {located}\n"
-        f"Grading: {_grading(draft)}\n"
+        f"Grading: {grading_text(draft)}\n"
         f"Indicators: {html.escape('; '.join(labels)) if labels else 'none recognised'}\n\n"
         f"{PERSONAL_DATA}"
     )
@@ -501,11 +500,7 @@ def _receipt(context: ContextTypes.DEFAULT_TYPE, note: Note, removing: bool) -> 
             f"unchanged.\nSaved {when}\nReason: {html.escape(note.reason)}"
         )
     labels = _labels(context, note.tag_list)
-    grading = (
-        f"{note.source_grade}/{note.info_grade}/{note.handling}"
-        if note.source_grade
-        else "not graded"
-    )
+    grading = grading_text(note)
     return (
         f"✅ <b>Note saved: {note.ref}</b>\nSaved {when}\n"
         f"Category: {CATEGORIES.get(note.category, 'none')} · "
