@@ -123,33 +123,39 @@ def parse(data: str | None) -> Button | None:
 
 
 # -- the kinds of button -------------------------------------------------------------------------
-# Answer cards, browsing and feedback.
+# A kind without fields of its own needs no decorator: it is its base dataclass with a prefix.
 @dataclasses.dataclass(frozen=True)
-class OpenTopic(Button):
-    PREFIX: ClassVar[str] = "t"
+class TopicButton(Button):
+    """A button about one topic (its id: at most 60 characters)."""
+
     topic: str
 
 
-@dataclasses.dataclass(frozen=True)
-class MoreDetail(Button):
-    PREFIX: ClassVar[str] = "m"
-    topic: str
+class OpenTopic(TopicButton):
+    PREFIX = "t"
 
 
-@dataclasses.dataclass(frozen=True)
-class WrongAnswer(Button):
-    PREFIX: ClassVar[str] = "w"
-    topic: str = ""
+class MoreDetail(TopicButton):
+    PREFIX = "m"
 
 
-@dataclasses.dataclass(frozen=True)
+class WrongAnswer(TopicButton):
+    PREFIX = "w"
+
+
+class QuizTopic(TopicButton):
+    """A practice round on one topic."""
+
+    PREFIX = "q:t"
+
+
 class Browse(Button):
-    PREFIX: ClassVar[str] = "b"
+    PREFIX = "b"
 
 
 @dataclasses.dataclass(frozen=True)
 class Category(Button):
-    PREFIX: ClassVar[str] = "c"
+    PREFIX = "c"
     category: str
 
 
@@ -157,26 +163,26 @@ class Category(Button):
 class SkipReason(Button):
     """Skip giving a reason for a "Wrong answer?" report."""
 
-    PREFIX: ClassVar[str] = "fb:skip"
+    PREFIX = "fb:skip"
     report: int
 
 
-# Field notes: a choice at one step of one draft.
 @dataclasses.dataclass(frozen=True)
 class NoteStep(Button):
-    PREFIX: ClassVar[str] = "n"
+    """A field note's flow: a choice at one step of one draft."""
+
+    PREFIX = "n"
     token: str
     step: str
     value: str
 
 
-# Quiz rounds.
 QUIZ_INT = 2**31 - 1  # round ids and positions are INTEGER columns
 
 
 @dataclasses.dataclass(frozen=True)
 class QuizAnswer(Button):
-    PREFIX: ClassVar[str] = "q:a"
+    PREFIX = "q:a"
     round_id: int
     position: int
     choice: int
@@ -190,24 +196,16 @@ class QuizAnswer(Button):
 class QuizStart(Button):
     """A practice round: a category, "all", or "menu" to choose one."""
 
-    PREFIX: ClassVar[str] = "q:s"
+    PREFIX = "q:s"
     category: str = "all"
 
 
-@dataclasses.dataclass(frozen=True)
-class QuizTopic(Button):
-    PREFIX: ClassVar[str] = "q:t"
-    topic: str
-
-
-@dataclasses.dataclass(frozen=True)
 class QuizRefresh(Button):
-    PREFIX: ClassVar[str] = "q:r"
+    PREFIX = "q:r"
 
 
-@dataclasses.dataclass(frozen=True)
 class QuizProgress(Button):
-    PREFIX: ClassVar[str] = "q:p"
+    PREFIX = "q:p"
 
 
 # Scene checklists and the referral route keep their state in their buttons.
@@ -216,7 +214,7 @@ class Checklist(Button):
     """`ck:<list>` opens a list; with its version, the ticks (hex) and a tap: an item's number,
     done, cancel, note or edit."""
 
-    PREFIX: ClassVar[str] = "ck"
+    PREFIX = "ck"
     name: str
     version: str = ""
     mask: str = ""
@@ -227,11 +225,10 @@ class Checklist(Button):
 class ReferStep(Button):
     """The referral route at `path` (answer codes) of flow `version`; "" is the start."""
 
-    PREFIX: ClassVar[str] = "rf"
+    PREFIX = "rf"
     version: str
     path: str
 
 
-@dataclasses.dataclass(frozen=True)
 class ReferCancel(Button):
-    PREFIX: ClassVar[str] = "rf:x"
+    PREFIX = "rf:x"
