@@ -43,6 +43,8 @@ WORST: dict[type[cb.Button], cb.Button] = {
     ),
     cb.ReferStep: cb.ReferStep(VERSION, CODES[-1] * MAX_DEPTH),
     cb.ReferCancel: cb.ReferCancel(),
+    cb.GoCheck: cb.GoCheck("c" * MAX_CHECKLIST_NAME),
+    cb.GoRefer: cb.GoRefer(),
 }
 
 
@@ -72,6 +74,7 @@ def test_prefixes_are_unique_and_checked_when_a_kind_is_defined() -> None:
 
 
 def test_packing_what_does_not_fit_is_refused() -> None:
+    assert not cb.OpenTopic("a" * 63).fits()
     with pytest.raises(ValueError, match="64 bytes"):
         cb.OpenTopic("a" * 63).pack()
     with pytest.raises(ValueError):

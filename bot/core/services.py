@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.guided import Referral
@@ -12,6 +12,8 @@ from bot.core.knowledge import KnowledgeBase
 from bot.core.local_contacts import CONTACTS_FILE, LocalContacts
 from bot.core.problems import Problem
 from bot.core.quiz_bank import QuizBank
+from bot.core.responder import Responder
+from bot.core.scope import Scope
 from bot.core.search import SearchEngine
 
 
@@ -28,8 +30,19 @@ class Knowledge:
     build_ms: float
     indicators: Indicators | None = None
     contacts: LocalContacts | None = None
+    scope: Scope | None = None
     quiz_bank: QuizBank | None = None
     referral: Referral | None = None
+    _responder: Responder | None = field(default=None, repr=False)
+
+    @property
+    def responder(self) -> Responder:
+        """What every adapter asks for the first reply to free text."""
+        if self._responder is None:
+            self._responder = Responder(
+                self.kb, self.engine, self.indicators, self.scope, self.contacts
+            )
+        return self._responder
 
 
 def _refuse(what: str, errors: list[Problem]) -> KnowledgeError:
@@ -51,15 +64,18 @@ def load_knowledge(
     kb = KnowledgeBase.load(root)
     indicators, problems = Indicators.load(root, kb)
     contacts, contact_problems = LocalContacts.load(contacts_file or root / CONTACTS_FILE, kb)
+    scope, scope_problems = Scope.load(root)
     bank = QuizBank.cached(kb)
     referral, referral_problems = Referral.load(root, kb)
-    problems = problems + contact_problems + bank.problems + referral_problems
+    problems = problems + contact_problems + scope_problems + bank.problems + referral_problems
     errors = kb.errors + [p for p in problems if p.level == "error"]
     if strict and errors:
         raise _refuse("knowledge base", errors)
-    engine = SearchEngine(kb.topics.values(), kb.synonyms, kb.intents)
-    took = (time.perf_counter() - start) * 1000
-    return Knowledge(kb, engine, took, indicators, contacts, bank, referral)
+    engine = SearchEngine(kb.topics.values(), kb.synonyms, kb.intents, units=kb.units)
+    knowledge = Knowledge(kb, engine, 0.0, indicators, contacts, scope, bank, referral)
+    _ = knowledge.responder  # built at start-up, not on the first question
+    knowledge.build_ms = (time.perf_counter() - start) * 1000
+    return knowledge
 
 
 def quiz_bank_of(knowledge: Knowledge) -> QuizBank:

@@ -47,6 +47,7 @@ from bot.telegram import (
     notes,
     quiz,
     refer,
+    shortcuts,
     status,
 )
 from bot.telegram import callbacks as cb
@@ -196,6 +197,7 @@ def build_application(
     app.add_handler(CallbackQueryHandler(quiz.button, pattern=cb.route(cb.QuizAnswer)))
     app.add_handler(CallbackQueryHandler(checks.button, pattern=cb.route(cb.Checklist)))
     app.add_handler(CallbackQueryHandler(refer.button, pattern=cb.route(cb.ReferStep)))
+    app.add_handler(CallbackQueryHandler(shortcuts.go, pattern=cb.route(cb.GoCheck, cb.GoRefer)))
     # `@botname cuckooing` in any chat (strangers were answered with nothing by the gate).
     app.add_handler(InlineQueryHandler(inline.answer))
     app.add_handler(CallbackQueryHandler(_stale_button))  # any other prefix: a retired button

@@ -28,7 +28,11 @@ INLINE_HINT = "In any chat, type @ and my name, then a topic, to share a vetted 
 
 def help_text(who: Role | None) -> str:
     """What the caller may run, from the commands table: nothing more, nothing less."""
-    lines = ["<b>What I can do</b>", "Type any question to get an answer card."]
+    lines = [
+        "<b>What I can do</b>",
+        "Type any question to get a short answer; <i>Full topic</i> opens the whole card. "
+        "Describe a scene (who, where, what you saw) to get the safeguarding steps.",
+    ]
     for heading, commands in help_sections(who):
         lines += ["", f"<b>{heading}</b>"] if heading else []
         lines += commands

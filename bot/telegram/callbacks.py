@@ -42,6 +42,16 @@ class Button:
 
     def pack(self) -> str:
         """The callback data; a value with ":" or data over 64 bytes is a bug in the caller."""
+        data = self._data()
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+        return data
+
+    def fits(self) -> bool:
+        """Whether the data fits Telegram's 64 bytes (for a button with an optional detail)."""
+        return len(self._data().encode()) <= MAX_BYTES
+
+    def _data(self) -> str:
         parts = [self.PREFIX]
         fields = dataclasses.fields(self)
         values = [getattr(self, f.name) for f in fields]
@@ -52,10 +62,7 @@ class Button:
             if SEPARATOR in text:
                 raise ValueError(f"{type(self).__name__}: {SEPARATOR!r} in {text!r}")
             parts.append(text)
-        data = SEPARATOR.join(parts)
-        if len(data.encode()) > MAX_BYTES:
-            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
-        return data
+        return SEPARATOR.join(parts)
 
     @classmethod
     def parse(cls: type[B], data: str | None) -> B | None:
@@ -140,6 +147,8 @@ class MoreDetail(TopicButton):
 
 
 class WrongAnswer(TopicButton):
+    """ "Wrong answer?": the topic, or `<topic>#<unit>` for a first reply from one unit."""
+
     PREFIX = "w"
 
 
@@ -232,3 +241,14 @@ class ReferStep(Button):
 
 class ReferCancel(Button):
     PREFIX = "rf:x"
+
+
+# Shortcuts under a first reply: start the matching guided flow as a new message.
+@dataclasses.dataclass(frozen=True)
+class GoCheck(Button):
+    PREFIX = "go:check"
+    name: str
+
+
+class GoRefer(Button):
+    PREFIX = "go:refer"
