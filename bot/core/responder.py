@@ -404,8 +404,8 @@ class Responder:
         ]
 
     def _source_line(self, topic: Topic, url: str) -> Line:
-        title = next((s.title for s in topic.sources if s.url == url), topic.sources[0].title)
-        return Line(f"Source: {title}. Reviewed {topic.reviewed:%d %b %Y}.", "meta")
+        source = next((s for s in topic.sources if s.url == url), topic.sources[0])
+        return Line(f"Source: {source.label}. {topic.reviewed_line}.", "meta")
 
     def _topic_buttons(self, topic: Topic, wrong: str) -> list[list[Button]]:
         related = [self.kb.topics[r] for r in topic.related if r in self.kb.topics]
