@@ -12,14 +12,13 @@ import html
 import io
 import re
 from datetime import datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes, JobQueue
 
-from bot.config import SettingsError
 from bot.core import quiz_topics
 from bot.core.numbers import parse_int
 from bot.core.quiz import (
@@ -81,11 +80,7 @@ def build_service(svc: BotServices) -> QuizService:
     if bank.errors:
         shown = "\n".join(str(p) for p in bank.errors[:20])
         raise KnowledgeError(f"quiz bank has errors (run `kb check`):\n{shown}")
-    try:
-        tz = ZoneInfo(svc.settings.timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise SettingsError(f"TIMEZONE: unknown time zone {svc.settings.timezone!r}") from exc
-    return QuizService(bank, tz)
+    return QuizService(bank, svc.settings.zone)
 
 
 def restore_reminders_at_start(app: Application) -> None:
