@@ -28,7 +28,7 @@ from bot.core.quiz import QuizAnswer, QuizCard, QuizRound, QuizService
 from bot.core.quiz_bank import QuizBank
 from bot.core.services import load_knowledge
 from tests.botapi import FakeBotAPI
-from tests.harness import settings_for, start_bot, stop_bot
+from tests.support import settings_for, start_bot, stop_bot
 
 ROOT = Path(__file__).resolve().parent.parent
 RECRUITS = 40

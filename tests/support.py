@@ -1,10 +1,19 @@
-"""Running the real bot against the Bot API stand-in, and talking to it like an officer."""
+"""What tests and benchmarks share: the project's paths, the command line run in-process or as a
+real process, and the real bot running against the Bot API stand-in (tests/botapi.py), talked to
+like an officer."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import contextlib
+import io
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from telegram.ext import Application
 
@@ -15,7 +24,103 @@ from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.services import BotServices
 from tests.botapi import TOKEN, Call, FakeBotAPI
 
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
 ADMIN = 900001
+# Settings a test's command must not inherit from the developer's shell.
+PRIVATE_ENV = ("TELEGRAM_", "WEBHOOK_", "NOTES_CHAIN_KEY")
+
+
+def command_env(**env: str) -> dict[str, str]:
+    """This process's environment without the bot's private settings, plus `env`."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(PRIVATE_ENV)}
+    clean.setdefault("LOG_LEVEL", "WARNING")
+    clean.update(env)
+    return clean
+
+
+def run_bot(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
+    """`python run_bot.py ARGS` as a real process (for what only a process shows: exit, signals,
+    the real start-up). Most command-line tests use `cli`, the same `main` in this process."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run_bot.py"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=command_env(**env),
+        timeout=120,
+    )
+
+
+@contextlib.contextmanager
+def _environment(env: dict[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@contextlib.contextmanager
+def _logging_restored() -> Iterator[None]:
+    """`main` configures logging for its process; put the test process's back afterwards."""
+    root = logging.getLogger()
+    handlers = [(h, h.formatter, list(h.filters)) for h in root.handlers]
+    levels = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
+    root_level = root.level
+    try:
+        yield
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in [h for h, _, _ in handlers]:
+                root.removeHandler(handler)
+        for handler, formatter, filters in handlers:
+            handler.setFormatter(formatter)
+            handler.filters = filters
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+        root.setLevel(root_level)
+
+
+def cli(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
+    """`run_bot.py ARGS` through `bot.cli.main` in this process: the same parsing, settings,
+    exit codes and output as the real process, without a second of interpreter start-up."""
+    from bot.cli import main
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # a real one: exports write bytes
+    err = io.StringIO()
+    umask = os.umask(0o022)
+    os.umask(umask)
+    with (
+        _environment(command_env(**env)),
+        _logging_restored(),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        _stdin(stdin),
+    ):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code if isinstance(exc.code, int) else 2
+        finally:
+            os.umask(umask)
+    out.flush()
+    stdout = out.buffer.getvalue().decode()  # type: ignore[attr-defined]
+    return subprocess.CompletedProcess(["run_bot.py", *args], code, stdout, err.getvalue())
+
+
+@contextlib.contextmanager
+def _stdin(text: str) -> Iterator[None]:
+    saved = sys.stdin
+    sys.stdin = io.StringIO(text)
+    try:
+        yield
+    finally:
+        sys.stdin = saved
 
 
 def settings_for(api: FakeBotAPI, database_url: str, **extra: object) -> Settings:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import KNOWLEDGE, ROOT
+from tests.support import KNOWLEDGE, ROOT, cli
 
 
 def run(
@@ -147,3 +147,32 @@ def test_make_run_serves_the_terminal_chat_when_piped() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "Cuckooing" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("TIMEZONE", "Mars/Olympus_Mons"), ("LOG_LEVEL", "LOUD")]
+)
+def test_a_bad_setting_stops_every_command_naming_the_variable(
+    variable: str, value: str, tmp_path: Path
+) -> None:
+    commands = [
+        [],
+        ["console"],
+        ["serve"],
+        ["ask", "cuckooing"],
+        ["eval", str(KNOWLEDGE / "eval" / "queries.jsonl")],
+        ["kb", "check"],
+        ["notes", "verify"],
+        ["db", "version"],
+        ["backup", "--out", str(tmp_path / "copy")],
+    ]
+    env = {variable: value, "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}
+    for argv in commands:
+        out = cli(*argv, **env)
+        assert out.returncode == 2, argv
+        assert f"{variable}: " in out.stderr and repr(value) in out.stderr, argv
+        assert out.stdout == "", argv
+    doctor = cli("doctor", **env)
+    assert doctor.returncode == 1
+    assert doctor.stdout.startswith(f"FAIL  settings: {variable}: ")
+    assert not (tmp_path / "bot.db").exists()  # stopped before anything was opened

@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.evaluation import evaluate, read_queries
 from bot.core.services import Knowledge
-from tests.conftest import KNOWLEDGE
+from tests.support import KNOWLEDGE
 
 EVAL = KNOWLEDGE / "eval" / "queries.jsonl"
 HOLDOUT = KNOWLEDGE / "eval" / "holdout.jsonl"

@@ -13,8 +13,7 @@ from bot.core.knowledge import KnowledgeBase
 from bot.core.services import Knowledge, KnowledgeError
 from bot.telegram import refer
 from tests.botapi import Call, plain
-from tests.conftest import KNOWLEDGE
-from tests.harness import Harness
+from tests.support import KNOWLEDGE, Harness
 
 OFFICER = 700201
 KB = KnowledgeBase.load(KNOWLEDGE)

@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.access import Role
 from tests.botapi import FakeBotAPI, check_html
-from tests.harness import ADMIN, Harness
+from tests.support import ADMIN, Harness
 
 OFFICER = 750001
 HUGE = "12345678901234567890"

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from bot.core.access import Role
 from tests.botapi import Call, FakeBotAPI, check_html
-from tests.harness import ADMIN, Harness, settings_for, start_bot, stop_bot
+from tests.support import ADMIN, Harness, settings_for, start_bot, stop_bot
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "25"))
 TEXTER, PRESSER, SEARCHER = 760001, 760002, 760003

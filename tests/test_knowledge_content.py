@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.kbcheck import check_knowledge
 from bot.core.services import Knowledge
-from tests.conftest import KNOWLEDGE, ROOT
+from tests.support import KNOWLEDGE, ROOT
 
 
 def _shared_reference() -> Path | None:

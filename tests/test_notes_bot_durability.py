@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 from tests.botapi import FakeBotAPI, plain
-from tests.conftest import ROOT
-from tests.harness import Harness
+from tests.support import ROOT, Harness
 from tests.test_notes_telegram import button, skip_to_confirm
 from tests.test_run_bot import ADMIN, environment
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from bot.core.db import open_database
 from bot.core.notes import Note
 from bot.core.notes_chain import verify
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 WRITER = r"""
 import sys

@@ -16,7 +16,7 @@ from bot.core.db import open_database
 from bot.core.notes import Note
 from bot.core.notes_chain import verify
 from tests.botapi import TOKEN, Call, FakeBotAPI, plain
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 OFFICER = 730001
 SECRET = "two-instances-secret"

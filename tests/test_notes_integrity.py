@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.core.db import open_database
 from bot.core.notes import Note, NoteChain, NoteInput, add_note, entry_hash, hashed_content
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 KEY = "a-long-random-chain-key-kept-outside-the-database"
 

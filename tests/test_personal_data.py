@@ -11,7 +11,7 @@ from bot.core import notes as notes_module
 from bot.core.access import Audit, now
 from bot.core.feedback import Feedback, Gap
 from bot.core.notes import Note, NoteInput, add_notes
-from tests.harness import ADMIN, Harness, running_bot
+from tests.support import ADMIN, Harness, running_bot
 
 OFFICER = 740001
 

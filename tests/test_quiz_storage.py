@@ -24,7 +24,7 @@ from bot.core.quiz import (
 )
 from bot.core.quiz_bank import QuizBank
 from bot.core.quiz_schedule import DAILY_REVIEWS, review
-from tests.conftest import KNOWLEDGE
+from tests.support import KNOWLEDGE
 
 LONDON = ZoneInfo("Europe/London")
 RECRUIT, OTHER, TRAINER = 501, 502, 503

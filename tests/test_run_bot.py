@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.botapi import TOKEN, FakeBotAPI, plain
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 ADMIN = 424242
 

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from tests.botapi import TOKEN, FakeBotAPI
-from tests.conftest import ROOT
+from tests.support import ROOT
 from tests.test_run_bot import environment
 
 SECRET_PART = TOKEN.split(":", 1)[1]
@@ -96,7 +96,7 @@ def test_the_redaction_filter_hides_secrets_in_messages_args_and_tracebacks() ->
 async def test_note_and_question_texts_never_reach_the_log_even_at_debug(
     botapi: FakeBotAPI, tmp_path: Path
 ) -> None:
-    from tests.harness import Harness
+    from tests.support import Harness
     from tests.test_notes_telegram import button, skip_to_confirm
     from tests.test_run_bot import ADMIN
 

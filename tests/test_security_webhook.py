@@ -15,7 +15,7 @@ import pytest
 
 from bot.config import Settings
 from tests.botapi import FakeBotAPI, plain
-from tests.harness import Harness, settings_for, stop_bot
+from tests.support import Harness, settings_for, stop_bot
 
 OFFICER = 730001
 SECRET = "right-secret"
@@ -147,7 +147,7 @@ async def test_run_bot_serves_the_webhook_on_localhost(
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from tests.support import ROOT
     from tests.test_run_bot import ADMIN, environment
 
     env = environment(botapi, tmp_path, WEBHOOK_SECRET=SECRET, WEBHOOK_PORT=str(unused_tcp_port))

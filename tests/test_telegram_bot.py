@@ -11,7 +11,7 @@ import pytest
 from bot.core.access import Role
 from bot.core.feedback import Feedback, FeedbackDetail, Gap
 from tests.botapi import FakeBotAPI, plain
-from tests.harness import ADMIN, Harness, running_bot, settings_for, stop_bot
+from tests.support import ADMIN, Harness, running_bot, settings_for, stop_bot
 
 OFFICER = 700001
 STRANGER = 800001

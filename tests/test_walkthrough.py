@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from tests.botapi import TOKEN, FakeBotAPI, plain
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 NEW_ADMIN = 512001
 NEW_OFFICER = 512002
