@@ -90,7 +90,9 @@ def cli(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
     """`run_bot.py ARGS` through `bot.cli.main` in this process: the same parsing, settings,
     exit codes and output as the real process, without a second of interpreter start-up."""
     from bot.cli import main
+    from bot.core import notes
 
+    key = notes.chain_key()  # `main` sets the process's chain key from NOTES_CHAIN_KEY
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # a real one: exports write bytes
     err = io.StringIO()
     umask = os.umask(0o022)
@@ -108,6 +110,7 @@ def cli(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
             code = exc.code if isinstance(exc.code, int) else 2
         finally:
             os.umask(umask)
+            notes.use_chain_key(key.decode() if key else None)
     out.flush()
     stdout = out.buffer.getvalue().decode()  # type: ignore[attr-defined]
     return subprocess.CompletedProcess(["run_bot.py", *args], code, stdout, err.getvalue())

@@ -1,36 +1,20 @@
-"""The command line as a curator or a script uses it: real processes, real output."""
+"""The command line as a curator or a script uses it: `main` in-process with its real output,
+and two real processes (exit status and start-up of the process itself)."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import KNOWLEDGE, ROOT, cli
-
-
-def run(
-    *args: str, stdin: str | None = None, env: dict | None = None
-) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    clean.update(env or {})
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=clean,
-        timeout=60,
-    )
+from tests.support import KNOWLEDGE, ROOT, cli, run_bot
 
 
 def test_ask_json_has_exactly_the_promised_shape() -> None:
-    out = run("ask", "sectoin 45 defense for a kid runner", "--json")
+    out = cli("ask", "sectoin 45 defense for a kid runner", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert set(data) == {"query", "answered", "results"}
@@ -43,21 +27,21 @@ def test_ask_json_has_exactly_the_promised_shape() -> None:
 
 
 def test_ask_top_k_and_refusal() -> None:
-    data = json.loads(run("ask", "cuckooing", "--json", "--top", "5").stdout)
+    data = json.loads(cli("ask", "cuckooing", "--json", "--top", "5").stdout)
     assert len(data["results"]) == 5
-    refused = json.loads(run("ask", "best pizza near the station", "--json").stdout)
+    refused = json.loads(cli("ask", "best pizza near the station", "--json").stdout)
     assert refused["answered"] is False
     assert len(refused["results"]) <= 3
 
 
 def test_ask_text_renders_the_answer_card() -> None:
-    out = run("ask", "signs of cuckooing").stdout
+    out = cli("ask", "signs of cuckooing").stdout
     assert "Officer action:" in out and "Sources:" in out and "Reviewed " in out
     assert "Guidance only, not legal advice" in out
 
 
 def test_eval_json_keys() -> None:
-    out = run("eval", str(KNOWLEDGE / "eval" / "queries.jsonl"), "--json")
+    out = cli("eval", str(KNOWLEDGE / "eval" / "queries.jsonl"), "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert set(data) == {
@@ -77,12 +61,12 @@ def test_eval_json_keys() -> None:
 def test_eval_rejects_bad_lines(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"query": "x", "expected": null}\nnot json\n')
-    out = run("eval", str(bad))
+    out = cli("eval", str(bad))
     assert out.returncode == 2 and "bad.jsonl:2" in out.stderr
 
 
 def test_kb_check_clean_on_the_real_knowledge_base() -> None:
-    out = run("kb", "check")
+    out = cli("kb", "check")
     assert out.returncode == 0, out.stdout
     assert out.stdout.strip().endswith("0 errors, 0 warnings")
 
@@ -90,13 +74,13 @@ def test_kb_check_clean_on_the_real_knowledge_base() -> None:
 def test_kb_check_fails_with_located_problems(tmp_path: Path) -> None:
     (tmp_path / "topics").mkdir()
     (tmp_path / "topics" / "broken.md").write_text("---\nid: broken\ntitle: x\n---\n")
-    out = run("kb", "check", env={"KNOWLEDGE_DIR": str(tmp_path)})
+    out = cli("kb", "check", KNOWLEDGE_DIR=str(tmp_path))
     assert out.returncode == 1
     assert "broken.md:3: title:" in out.stdout
 
 
 def test_kb_export_lists_every_entry() -> None:
-    out = run("kb", "export")
+    out = cli("kb", "export")
     entries = json.loads(out.stdout)
     assert len(entries) >= 47
     assert set(entries[0]) == {
@@ -115,7 +99,7 @@ def test_kb_export_lists_every_entry() -> None:
 
 
 def test_console_reads_piped_lines_until_end_of_input() -> None:
-    out = run(stdin="what is cuckooing\n/topics\n1\nweather in leeds\n/more\n")
+    out = cli(stdin="what is cuckooing\n/topics\n1\nweather in leeds\n/more\n")
     assert out.returncode == 0, out.stderr
     assert "== Cuckooing" in out.stdout
     assert "Legislation and powers:" in out.stdout
@@ -123,12 +107,12 @@ def test_console_reads_piped_lines_until_end_of_input() -> None:
 
 
 def test_console_stops_at_quit() -> None:
-    out = run("console", stdin="/quit\nwhat is cuckooing\n")
+    out = cli("console", stdin="/quit\nwhat is cuckooing\n")
     assert out.returncode == 0 and "Cuckooing" not in out.stdout
 
 
 def test_bad_setting_is_named() -> None:
-    out = run("ask", "x", env={"TELEGRAM_BOT_TOKEN": "not-a-token"})
+    out = run_bot("ask", "x", TELEGRAM_BOT_TOKEN="not-a-token")  # a real process's exit status
     assert out.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in out.stderr
 
