@@ -214,7 +214,9 @@ async def test_browse_by_category(bot: Harness) -> None:
     assert back.text == "Browse the topics by category:" and len(back.buttons) == 4
 
 
-async def test_hostile_markup_and_huge_messages_are_safe(bot: Harness) -> None:
+async def test_hostile_and_huge_messages_each_get_one_reply_without_an_apology(
+    bot: Harness,
+) -> None:
     await bot.enrol(OFFICER)
     for text in [
         "<b>nrm</b> & <script>alert(1)</script>",
