@@ -171,3 +171,12 @@ def test_export_to_the_end_of_time(sqlite_url) -> None:
     result = notes_command(sqlite_url, "export", "--from", "2000-01-01", "--to", "9999-12-31")
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("observation") == 2
+
+
+def test_export_out_works_on_either_database(db_url, tmp_path: Path) -> None:
+    """Only a SQLite file has database files to guard; PostgreSQL's export must still write."""
+    write_notes(db_url, 2)
+    out = tmp_path / "notes.csv"
+    made = notes_command(db_url, "export", "--out", str(out))
+    assert made.returncode == 0, made.stderr
+    assert out.read_bytes().count(b"observation") == 2

@@ -81,9 +81,13 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     data = to_csv(rows) if args.format == "csv" else to_json(rows, args.start, args.end, zone)
     if args.out:
         database = sqlite_path(settings.database_url)
-        guarded = [database.with_name(database.name + s) for s in ("", "-wal", "-shm")]
+        guarded = (
+            [database.with_name(database.name + s) for s in ("", "-wal", "-shm")]
+            if database is not None  # only a SQLite file can be overwritten by an export
+            else []
+        )
         try:
-            write_private(args.out, data, force=args.force, protect=guarded if database else [])
+            write_private(args.out, data, force=args.force, protect=guarded)
         except FileRefused as exc:
             print(f"notes export: {exc}", file=sys.stderr)
             return 2
