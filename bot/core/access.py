@@ -144,6 +144,7 @@ class Access:
             if reason is not None:  # the code itself is never recorded
                 audit(user_id, "enrol_failed", user_id, reason)
                 return Enrolment(False, reason)
+            assert invite is not None  # else the reason was "unknown"
             claimed = (
                 Invite.update(used_by=user_id, used_at=now())
                 .where((Invite.code_hash == invite.code_hash) & Invite.used_by.is_null())

@@ -184,7 +184,9 @@ class LocalContacts:
 
     def number(self, role: str, area: str | None = None) -> Contact | None:
         """The set number for a role in an area, else the force-wide one; None if unset."""
-        found = {(c.role, c.area): c for c in self.spec.contacts if c.number}
+        found: dict[tuple[str, str | None], Contact] = {
+            (c.role, c.area): c for c in self.spec.contacts if c.number
+        }
         return found.get((role, area)) or found.get((role, None))
 
     def lines(self, area: str | None = None, topics: Iterable[str] | None = None) -> list[str]:
@@ -196,7 +198,7 @@ class LocalContacts:
         referral topics (plus the roles every referral needs).
         """
         wanted = set(topics) if topics is not None else None
-        areas = [area] if area in self.spec.areas else self.spec.areas
+        areas: list[str | None] = [area] if area in self.spec.areas else list(self.spec.areas)
         lines: list[str] = []
         missing: list[str] = []
         for role_id, role in ROLES.items():
@@ -263,7 +265,7 @@ def _problems(
     problems: list[Problem] = []
 
     def add(loc: tuple, message: str, level: Literal["error", "warning"] = "error") -> None:
-        problems.append(Problem(path, node_line(node, loc), message, level))  # type: ignore[arg-type]
+        problems.append(Problem(path, node_line(node, loc), message, level))
 
     seen_areas: set[str] = set()
     for n, area in enumerate(spec.areas):

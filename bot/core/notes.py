@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
@@ -44,7 +44,7 @@ from peewee import (
 )
 
 from bot.core.access import audit, now
-from bot.core.db import BaseModel, database, is_sqlite
+from bot.core.db import BaseModel, database, is_sqlite, tuples
 
 MAX_TEXT = 3000
 MAX_REASON = 500
@@ -267,7 +267,9 @@ def _coordinate(value: float | None) -> str | None:
 
 def hashed_content(note: Note | dict) -> dict:
     """The fields the hash covers, in a form that reads back the same from either database."""
-    get = note.get if isinstance(note, dict) else lambda name: getattr(note, name)
+    get: Callable[[str], Any] = (
+        note.get if isinstance(note, dict) else lambda name: getattr(note, name)
+    )
     tags = get("tags")
     return {
         "ref": get("ref"),
@@ -331,6 +333,7 @@ def lock_head() -> NoteChain:
             id=1, seq=0, hash=GENESIS, base_seq=0, base_hash=GENESIS
         ).on_conflict_ignore().execute()
         head = fetch_one(NoteChain, _head)
+    assert head is not None  # inserted just above if it was missing
     return head
 
 
@@ -369,18 +372,24 @@ def note_by_key(key: str) -> Note | None:
     return fetch_one(Note, _note, key)
 
 
+def _made_by(key: str) -> Note:
+    note = note_by_key(key)
+    assert note is not None  # the key was just seen in the table, in this transaction
+    return note
+
+
 def append(entry: NoteInput, key: str) -> tuple[Note, bool]:
     """Add one entry in the caller's write transaction: (note, created). A key seen before
     returns the note it made, so a redelivered update changes nothing."""
     if run(_note_seq, key).fetchall():
-        return note_by_key(key), False
+        return _made_by(key), False
     head = lock_head()
     values = _values(entry, key, head.seq + 1, now(), head.hash)
     # RETURNING, consumed inside the transaction, tells a real insert from an ignored
     # duplicate (another instance handling the same update got there first).
     row = (f.db_value(values[f.name]) for f in Note._meta.sorted_fields)
     if not run(_insert_note, *row).fetchall():
-        return note_by_key(key), False
+        return _made_by(key), False
     update_where(NoteChain, {"seq": values["seq"], "hash": values["hash"]}, _is_head)
     checkpoint(values["seq"], values["hash"], entry.author_id)
     return Note(**values), True
@@ -437,11 +446,8 @@ def recent_notes(author_id: int, limit: int = 10) -> list[tuple[Note, list[str]]
     refs = [n.ref for n in notes]
     corrections: dict[str, list[str]] = {}
     if refs:
-        for ref, amends in (
-            Note.select(Note.ref, Note.amends)
-            .where(Note.amends.in_(refs))
-            .order_by(Note.seq)
-            .tuples()
+        for ref, amends in tuples(
+            Note.select(Note.ref, Note.amends).where(Note.amends.in_(refs)).order_by(Note.seq)
         ):
             corrections.setdefault(amends, []).append(ref)
     return [(n, corrections.get(n.ref, [])) for n in notes]

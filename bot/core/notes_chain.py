@@ -117,7 +117,7 @@ def verify(expect_head: str | None = None) -> Verification:
         if kind is None:
             problems.append(ChainProblem(ref, "edited", "its content no longer matches its hash"))
         elif kind == "keyed":
-            result.keyed += 1
+            result.keyed = (result.keyed or 0) + 1  # 0 already: a keyed hash needs the key
         elif result.keyed:
             problems.append(
                 ChainProblem(

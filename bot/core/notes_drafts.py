@@ -138,6 +138,7 @@ def begin(
             .execute()
         )
         draft = get_draft(chat_id, user_id)
+        assert draft is not None  # ours or the other instance's, in this transaction
         if not inserted:  # another instance began one for this officer a moment ago
             return Begun("resumed" if draft.token == token else "busy", draft)
         return Begun("started", draft)

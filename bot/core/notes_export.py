@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.access import audit, now
+from bot.core.db import tuples
 from bot.core.notes import Note, stream
 
 FIELDS = [
@@ -61,9 +62,9 @@ def day_bounds(
 def export_rows(start: datetime | None, end: datetime | None, timezone: str) -> list[dict]:
     """Every entry created in [start, end), in chain order, with its corrections' refs."""
     corrections: dict[str, list[str]] = {}
-    for ref, amends in (
+    for ref, amends in tuples(
         Note.select(Note.ref, Note.amends).where(Note.amends.is_null(False)).order_by(Note.seq)
-    ).tuples():
+    ):
         corrections.setdefault(amends, []).append(ref)
     query = Note.select().order_by(Note.seq)
     if start is not None:
@@ -136,7 +137,7 @@ def to_csv(rows: list[dict]) -> bytes:
 
 
 def to_json(rows: list[dict], start: date | None, end: date | None, timezone: str) -> bytes:
-    payload = {
+    payload: dict[str, object] = {
         "exported_utc": now().isoformat(timespec="seconds") + "Z",
         "from": start.isoformat() if start else None,
         "to": end.isoformat() if end else None,

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.access import now
+from bot.core.db import tuples
 from bot.core.quiz import (
     TOPIC,
     Progress,
@@ -121,9 +122,8 @@ def answers_of(user_id: int) -> list[tuple[str, bool, datetime]]:
         QuizAnswer.select(QuizAnswer.question_id, QuizAnswer.correct, QuizAnswer.at)
         .where(QuizAnswer.user_id == user_id)
         .order_by(QuizAnswer.at, QuizAnswer.id)
-        .tuples()
     )
-    return [(q, bool(c), at) for q, c, at in rows]
+    return [(q, bool(c), at) for q, c, at in tuples(rows)]
 
 
 def week_start(day: date) -> date:
