@@ -19,7 +19,8 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from benchmarks.report import figure
-from bot.core.access import Access, User, now
+from bot.core.access import Access, User
+from bot.core.clock import now
 from bot.core.cohorts import Cohort, CohortMember, Cohorts
 from bot.core.db import open_database
 from bot.core.evaluation import percentile

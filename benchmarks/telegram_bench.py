@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 from benchmarks.report import figure
-from bot.core.access import User, now
+from bot.core.access import User
+from bot.core.clock import now
 from bot.core.db import open_database
 from bot.core.evaluation import percentile, read_queries
 from tests.botapi import TOKEN, Call, FakeBotAPI

@@ -11,7 +11,8 @@ import sys
 
 import httpx
 
-from bot.core.access import Role, User, now
+from bot.core.access import Role, User
+from bot.core.clock import now
 from bot.core.db import open_database
 from bot.core.notes import Note
 from bot.core.notes_chain import verify

@@ -8,7 +8,8 @@ import json
 
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
-from bot.core.access import Audit, Role, now
+from bot.core.access import Audit, Role
+from bot.core.clock import now
 from bot.core.feedback import Gap
 from bot.core.notes import Note, NoteDraft
 from bot.core.notes_chain import verify

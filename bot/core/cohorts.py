@@ -26,7 +26,8 @@ from peewee import (
     fn,
 )
 
-from bot.core.access import Access, Invite, Role, User, audit, code_hash, now
+from bot.core.access import Access, Invite, Role, User, audit, code_hash
+from bot.core.clock import now
 from bot.core.db import BaseModel, database, tuples
 from bot.core.quiz import QuizAnswer, QuizCard
 from bot.core.quiz_bank import QuizBank

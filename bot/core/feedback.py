@@ -14,7 +14,7 @@ from datetime import datetime
 
 from peewee import JOIN, AutoField, CharField, DateTimeField, ForeignKeyField, TextField, fn
 
-from bot.core.access import now
+from bot.core.clock import now
 from bot.core.db import BaseModel, database, tuples
 from bot.core.redact import redact_personal
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from peewee import Database, DateTimeField, IntegerField, Model, PostgresqlDatabase
 from playhouse.migrate import SchemaMigrator
 
-from bot.core.access import now
+from bot.core.clock import now
 
 log = logging.getLogger(__name__)
 

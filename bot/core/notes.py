@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
-from zoneinfo import ZoneInfo
 
 from peewee import (
     BigIntegerField,
@@ -43,7 +42,8 @@ from peewee import (
     Value,
 )
 
-from bot.core.access import audit, now
+from bot.core.access import audit
+from bot.core.clock import local, now
 from bot.core.db import BaseModel, database, is_sqlite, tuples
 
 MAX_TEXT = 3000
@@ -378,13 +378,14 @@ def _made_by(key: str) -> Note:
     return note
 
 
-def append(entry: NoteInput, key: str) -> tuple[Note, bool]:
-    """Add one entry in the caller's write transaction: (note, created). A key seen before
-    returns the note it made, so a redelivered update changes nothing."""
+def append(entry: NoteInput, key: str, when: datetime | None = None) -> tuple[Note, bool]:
+    """Add one entry in the caller's write transaction: (note, created), made at `when` (now
+    by default). A key seen before returns the note it made, so a redelivered update changes
+    nothing."""
     if run(_note_seq, key).fetchall():
         return _made_by(key), False
     head = lock_head()
-    values = _values(entry, key, head.seq + 1, now(), head.hash)
+    values = _values(entry, key, head.seq + 1, when or now(), head.hash)
     # RETURNING, consumed inside the transaction, tells a real insert from an ignored
     # duplicate (another instance handling the same update got there first).
     row = (f.db_value(values[f.name]) for f in Note._meta.sorted_fields)
@@ -401,13 +402,15 @@ def checkpoint(seq: int, digest: str, actor: int | None = None) -> None:
     audit(actor, CHECKPOINT, f"#{seq}", digest)
 
 
-def add_note(entry: NoteInput, key: str) -> tuple[Note, bool]:
+def add_note(entry: NoteInput, key: str, when: datetime | None = None) -> tuple[Note, bool]:
     """Append one entry in its own durable transaction."""
     with writing():
-        return append(entry, key)
+        return append(entry, key, when)
 
 
-def add_notes(entries: Iterable[tuple[NoteInput, str]], batch: int = 500) -> int:
+def add_notes(
+    entries: Iterable[tuple[NoteInput, str]], batch: int = 500, when: datetime | None = None
+) -> int:
     """Append many new entries in one transaction, all or none (imports, benchmarks).
 
     Keys must be new: a duplicate fails the whole import rather than being skipped.
@@ -419,7 +422,7 @@ def add_notes(entries: Iterable[tuple[NoteInput, str]], batch: int = 500) -> int
         rows: list[dict] = []
         for entry, key in entries:
             seq += 1
-            rows.append(_values(entry, key, seq, now(), prev))
+            rows.append(_values(entry, key, seq, when or now(), prev))
             prev = rows[-1]["hash"]
             if len(rows) >= batch:
                 Note.insert_many(rows).execute()
@@ -453,13 +456,8 @@ def recent_notes(author_id: int, limit: int = 10) -> list[tuple[Note, list[str]]
     return [(n, corrections.get(n.ref, [])) for n in notes]
 
 
-def local_time(at: datetime, timezone: str) -> datetime:
-    """A stored naive-UTC time in the given zone (UK local by default in settings)."""
-    return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(timezone))
-
-
 def times_text(at: datetime, timezone: str) -> str:
     """`23 Nov 2026 14:05 UTC (14:05 GMT)`: both, so nobody converts by hand."""
-    local = local_time(at, timezone)
-    day = f" {local:%d %b}" if local.date() != at.date() else ""
-    return f"{at:%d %b %Y %H:%M} UTC ({local:%H:%M}{day} {local.tzname()})"
+    there = local(at, timezone)
+    day = f" {there:%d %b}" if there.date() != at.date() else ""
+    return f"{at:%d %b %Y %H:%M} UTC ({there:%H:%M}{day} {there.tzname()})"

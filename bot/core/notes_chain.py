@@ -24,7 +24,8 @@ from typing import Literal
 
 from peewee import fn
 
-from bot.core.access import Audit, audit, now
+from bot.core.access import Audit, audit
+from bot.core.clock import now
 from bot.core.notes import (
     CHECKPOINT,
     GENESIS,
@@ -241,9 +242,12 @@ class Purge:
     refused: list[ChainProblem] = field(default_factory=list)
 
 
-def purge(days: int, actor: int | None = None, dry_run: bool = False) -> Purge:
-    """Delete entries older than `days` (a prefix of the chain) and record it in the audit."""
-    cutoff = now() - timedelta(days=days)
+def purge(
+    days: int, actor: int | None = None, dry_run: bool = False, when: datetime | None = None
+) -> Purge:
+    """Delete entries older than `days` before `when` (now by default), a prefix of the chain,
+    and record it in the audit."""
+    cutoff = (when or now()) - timedelta(days=days)
     result = Purge(cutoff=cutoff)
     with writing():
         head = lock_head()

@@ -69,8 +69,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.clock import day_bounds
     from bot.core.db import sqlite_path
-    from bot.core.notes_export import audit_export, day_bounds, export_rows, to_csv, to_json
+    from bot.core.notes_export import audit_export, export_rows, to_csv, to_json
     from bot.core.private_files import FileRefused, write_private
 
     if args.start and args.end and args.start > args.end:

@@ -17,7 +17,7 @@ from typing import Literal
 
 from peewee import BigIntegerField, CompositeKey, DateTimeField, Delete, Expression, Select
 
-from bot.core.access import now
+from bot.core.clock import now
 from bot.core.db import BaseModel
 from bot.core.keys import keyed_digest
 from bot.core.notes import (

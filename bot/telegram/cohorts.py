@@ -15,7 +15,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.core.access import Role, now
+from bot.core.access import Role
+from bot.core.clock import now
 from bot.core.cohorts import CohortError, Cohorts, CohortView, TopicStat, active_since, to_csv
 from bot.telegram import admin
 from bot.telegram import callbacks as cb

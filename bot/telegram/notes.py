@@ -27,7 +27,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.core import notes_drafts as drafts
-from bot.core.access import now
+from bot.core.clock import now
 from bot.core.indicators import Indicator
 from bot.core.notes import (
     CATEGORIES,

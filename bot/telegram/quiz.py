@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.core import quiz_topics
+from bot.core.clock import local, local_date
 from bot.core.numbers import parse_int
 from bot.core.quiz import (
     TOPIC,
@@ -30,7 +31,6 @@ from bot.core.quiz import (
     Shown,
     Stale,
     Started,
-    local_date,
     parse_category,
 )
 from bot.core.quiz_bank import QuizBank
@@ -254,8 +254,8 @@ def nothing_to_refresh(started: Started, tz: ZoneInfo) -> str:
 
 
 def _local(moment: datetime, tz: ZoneInfo) -> str:
-    local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
-    return f"{local:%a %d %b} at {local:%H:%M}"
+    at = local(moment, tz)
+    return f"{at:%a %d %b} at {at:%H:%M}"
 
 
 def progress_html(report: Report, total: int, subjects: dict[str, str], tz: ZoneInfo) -> str:
