@@ -18,7 +18,8 @@ from pathlib import Path
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.core.access import Role, User, now
+from bot.core.access import Role, User
+from bot.core.clock import now
 from bot.core.services import Knowledge
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.services import BotServices
@@ -37,6 +38,17 @@ def command_env(**env: str) -> dict[str, str]:
     clean.setdefault("LOG_LEVEL", "WARNING")
     clean.update(env)
     return clean
+
+
+def bot_env(api: FakeBotAPI, tmp_path: Path, **env: str) -> dict[str, str]:
+    """The environment of a real bot process talking to the stand-in, on a fresh SQLite file."""
+    values = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "ADMIN_IDS": str(ADMIN),
+    }
+    return command_env(**{**values, **env})
 
 
 def run_bot(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:

@@ -17,8 +17,7 @@ from bot.core.access import Access, Role
 from bot.core.db import open_database, sqlite_path
 from bot.core.notes import NoteInput, add_note
 from tests.botapi import FakeBotAPI, plain
-from tests.support import ROOT, cli, run_bot
-from tests.test_run_bot import ADMIN, environment
+from tests.support import ADMIN, ROOT, bot_env, cli, run_bot
 
 OFFICER = 700101
 
@@ -106,7 +105,7 @@ async def test_backup_wipe_restore_and_the_bot_has_every_note(
     assert set(refs) <= kept
 
     # The bot starts on the restored database and the officer's notes are there.
-    env = environment(botapi, tmp_path, DATABASE_URL=db_url)
+    env = bot_env(botapi, tmp_path, DATABASE_URL=db_url)
     bot = subprocess.Popen(
         [sys.executable, str(ROOT / "run_bot.py")], cwd=ROOT, env=env, stderr=subprocess.PIPE
     )

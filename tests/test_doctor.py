@@ -24,7 +24,7 @@ def create(url: str) -> None:
         path.chmod(0o600)
 
 
-def bot_env(api: FakeBotAPI, **extra: str) -> dict[str, str]:
+def api_env(api: FakeBotAPI, **extra: str) -> dict[str, str]:
     return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url, **extra}
 
 
@@ -38,7 +38,7 @@ def statuses(stdout: str) -> dict[str, list[str]]:
 
 def test_doctor_passes_a_healthy_setup(db_url: str, botapi: FakeBotAPI) -> None:
     create(db_url)
-    out = cli("doctor", DATABASE_URL=db_url, **bot_env(botapi, ADMIN_IDS="424242"))
+    out = cli("doctor", DATABASE_URL=db_url, **api_env(botapi, ADMIN_IDS="424242"))
     assert out.returncode == 0, out.stdout + out.stderr
     lines = statuses(out.stdout)
     assert set(lines) <= {"ok", "warn", "skip"}, out.stdout
@@ -74,7 +74,7 @@ def test_doctor_names_every_failure(db_url: str, botapi: FakeBotAPI) -> None:
     if path is not None:
         path.chmod(0o644)
     botapi.failures["getMe"] = [(401, "Unauthorized", {})]
-    out = cli("doctor", DATABASE_URL=db_url, **bot_env(botapi))
+    out = cli("doctor", DATABASE_URL=db_url, **api_env(botapi))
     assert out.returncode == 1
     failed = "\n".join(statuses(out.stdout)["FAIL"])
     assert "Bot API: " in failed and "token was rejected (401)" in failed
@@ -142,7 +142,7 @@ def test_plain_run_says_which_mode_it_started_in(tmp_path: Path) -> None:
 
 async def test_serve_runs_the_telegram_bot(botapi: FakeBotAPI, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(bot_env(botapi), DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}")
+    env.update(api_env(botapi), DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}")
     bot = subprocess.Popen(
         [sys.executable, str(ROOT / "run_bot.py"), "serve"],
         cwd=ROOT,

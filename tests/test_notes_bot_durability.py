@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 from tests.botapi import FakeBotAPI, plain
-from tests.support import ROOT, Harness
+from tests.support import ADMIN, ROOT, Harness, bot_env
 from tests.test_notes_telegram import button, skip_to_confirm
-from tests.test_run_bot import ADMIN, environment
 
 
 async def test_the_bots_own_connection_syncs_every_commit(bot: Harness) -> None:
@@ -30,7 +29,7 @@ def start(api: FakeBotAPI, tmp_path: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(ROOT / "run_bot.py")],
         cwd=ROOT,
-        env=environment(api, tmp_path),
+        env=bot_env(api, tmp_path),
         stderr=subprocess.DEVNULL,
     )
 

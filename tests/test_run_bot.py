@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.botapi import TOKEN, FakeBotAPI, plain
-from tests.support import ROOT
-
-ADMIN = 424242
-
-
-def environment(api: FakeBotAPI, tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=api.base_url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
-        ADMIN_IDS=str(ADMIN),
-        LOG_LEVEL="WARNING",
-    )
-    env.update(extra)
-    return env
+from tests.botapi import FakeBotAPI, plain
+from tests.support import ADMIN, ROOT, bot_env
 
 
 async def test_token_runs_long_polling_and_answers(botapi: FakeBotAPI, tmp_path: Path) -> None:
     bot = subprocess.Popen(
         [sys.executable, str(ROOT / "run_bot.py")],
         cwd=ROOT,
-        env=environment(botapi, tmp_path),
+        env=bot_env(botapi, tmp_path),
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -53,7 +37,7 @@ def test_webhook_needs_a_secret(botapi: FakeBotAPI, tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, str(ROOT / "run_bot.py"), "--webhook", "https://bot.example.invalid/t"],
         cwd=ROOT,
-        env=environment(botapi, tmp_path),
+        env=bot_env(botapi, tmp_path),
         capture_output=True,
         text=True,
         timeout=60,
@@ -64,7 +48,7 @@ def test_webhook_needs_a_secret(botapi: FakeBotAPI, tmp_path: Path) -> None:
 
 
 def test_malformed_settings_are_named(botapi: FakeBotAPI, tmp_path: Path) -> None:
-    env = environment(botapi, tmp_path, WEBHOOK_PORT="eighty", ADMIN_IDS="alice")
+    env = bot_env(botapi, tmp_path, WEBHOOK_PORT="eighty", ADMIN_IDS="alice")
     out = subprocess.run(
         [sys.executable, str(ROOT / "run_bot.py")],
         cwd=ROOT,

@@ -12,8 +12,7 @@ import threading
 from pathlib import Path
 
 from tests.botapi import TOKEN, FakeBotAPI
-from tests.support import ROOT
-from tests.test_run_bot import environment
+from tests.support import ROOT, bot_env
 
 SECRET_PART = TOKEN.split(":", 1)[1]
 
@@ -48,7 +47,7 @@ def test_the_token_never_reaches_the_log_when_the_api_is_not_http(
 ) -> None:
     server = NotHTTP()
     try:
-        env = environment(botapi, tmp_path, LOG_LEVEL="DEBUG")
+        env = bot_env(botapi, tmp_path, LOG_LEVEL="DEBUG")
         env["TELEGRAM_API_BASE_URL"] = f"http://127.0.0.1:{server.port}/bot"
         out = subprocess.run(
             [sys.executable, str(ROOT / "run_bot.py")],
@@ -96,16 +95,15 @@ def test_the_redaction_filter_hides_secrets_in_messages_args_and_tracebacks() ->
 async def test_note_and_question_texts_never_reach_the_log_even_at_debug(
     botapi: FakeBotAPI, tmp_path: Path
 ) -> None:
-    from tests.support import Harness
+    from tests.support import ADMIN, Harness
     from tests.test_notes_telegram import button, skip_to_confirm
-    from tests.test_run_bot import ADMIN
 
     bot = Harness(botapi, app=None)  # type: ignore[arg-type]  # the bot is another process
     log_file = tmp_path / "stderr.log"
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "run_bot.py")],
         cwd=ROOT,
-        env=environment(botapi, tmp_path, LOG_LEVEL="DEBUG"),
+        env=bot_env(botapi, tmp_path, LOG_LEVEL="DEBUG"),
         stderr=log_file.open("w"),
     )
     try:

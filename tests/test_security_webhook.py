@@ -147,10 +147,9 @@ async def test_run_bot_serves_the_webhook_on_localhost(
     import subprocess
     import sys
 
-    from tests.support import ROOT
-    from tests.test_run_bot import ADMIN, environment
+    from tests.support import ADMIN, ROOT, bot_env
 
-    env = environment(botapi, tmp_path, WEBHOOK_SECRET=SECRET, WEBHOOK_PORT=str(unused_tcp_port))
+    env = bot_env(botapi, tmp_path, WEBHOOK_SECRET=SECRET, WEBHOOK_PORT=str(unused_tcp_port))
     bot = subprocess.Popen(
         [sys.executable, str(ROOT / "run_bot.py"), "--webhook", "https://bot.example.invalid/t"],
         cwd=ROOT,
