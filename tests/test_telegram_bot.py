@@ -402,3 +402,22 @@ async def test_webhook_rejects_a_wrong_secret(
     finally:
         await runner.cleanup()
         await stop_bot(app)
+
+
+async def test_a_tap_on_a_gone_message_is_answered_afresh_and_a_double_tap_changes_nothing(
+    bot: Harness,
+) -> None:
+    await bot.enrol(OFFICER)
+    [menu] = await bot.say(OFFICER, "/topics")
+    shown = bot.api.result_of(menu)
+    [edited] = await bot.press(OFFICER, shown, "c:legislation", method="editMessageText")
+    # The same tap again: Telegram says "not modified"; nothing is sent, nothing apologises.
+    mark = bot.api.mark()
+    bot.api.press(OFFICER, bot.api.result_of(edited), "c:legislation")
+    await bot.api.wait("editMessageText", after=mark)
+    [menu_again] = await bot.say(OFFICER, "/topics")  # handled after the tap
+    assert [c for c in bot.api.calls[mark:] if c.method == "sendMessage"] == [menu_again]
+    # The message is deleted (by the officer, or too old): the category comes as a new message.
+    del bot.api.messages[(OFFICER, menu.message_id)]
+    [fresh] = await bot.press(OFFICER, shown, "c:legislation")
+    assert "Legislation and powers" in fresh.text and fresh.buttons

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden
+from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.core import quiz_topics
@@ -40,6 +40,7 @@ from bot.core.services import KnowledgeError
 from bot.core.topics import CATEGORIES, CATEGORY_LABELS, Topic
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import button_text
+from bot.telegram.edits import edit_or_send
 from bot.telegram.render import inline
 from bot.telegram.services import BotServices, services
 
@@ -605,12 +606,7 @@ async def _show_feedback(
     query = update.callback_query
     text = feedback_html(result)
     keyboard = topic_keyboard(context, result.shown.question.topic)
-    try:
-        await query.edit_message_text(text, reply_markup=keyboard)
-    except BadRequest as exc:
-        if "not modified" in str(exc).lower():
-            return
-        await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard)
+    await edit_or_send(query, context, text, keyboard)
 
 
 # -- typed text during a round ------------------------------------------------------------------
