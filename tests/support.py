@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from telegram.ext import Application
 
@@ -40,14 +41,16 @@ def command_env(**env: str) -> dict[str, str]:
     return clean
 
 
-def bot_env(api: FakeBotAPI, tmp_path: Path, **env: str) -> dict[str, str]:
-    """The environment of a real bot process talking to the stand-in, on a fresh SQLite file."""
+def bot_env(api: FakeBotAPI, tmp_path: Path | None = None, **env: str) -> dict[str, str]:
+    """The environment of a real bot process talking to the stand-in (on a fresh SQLite file in
+    `tmp_path`, or give DATABASE_URL)."""
     values = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": api.base_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
         "ADMIN_IDS": str(ADMIN),
     }
+    if tmp_path is not None:
+        values["DATABASE_URL"] = f"sqlite:///{tmp_path / 'bot.db'}"
     return command_env(**{**values, **env})
 
 
@@ -62,6 +65,21 @@ def run_bot(*args: str, stdin: str | None = None, **env: str) -> subprocess.Comp
         cwd=ROOT,
         env=command_env(**env),
         timeout=120,
+    )
+
+
+def start_bot_process(
+    *args: str, env: dict[str, str], stderr: Any = subprocess.PIPE
+) -> subprocess.Popen:
+    """`python run_bot.py ARGS` started as deployed (no terminal), for a test to talk to and
+    stop; its standard error as text (`stderr`: PIPE, a file, or DEVNULL)."""
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "run_bot.py"), *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stderr=stderr,
+        text=True,
     )
 
 

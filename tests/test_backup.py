@@ -7,7 +7,6 @@ import shutil
 import signal
 import stat
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from bot.core.access import Access, Role
 from bot.core.db import open_database, sqlite_path
 from bot.core.notes import NoteInput, add_note
 from tests.botapi import FakeBotAPI, plain
-from tests.support import ADMIN, ROOT, bot_env, cli, run_bot
+from tests.support import ADMIN, bot_env, cli, run_bot, start_bot_process
 
 OFFICER = 700101
 
@@ -106,9 +105,7 @@ async def test_backup_wipe_restore_and_the_bot_has_every_note(
 
     # The bot starts on the restored database and the officer's notes are there.
     env = bot_env(botapi, tmp_path, DATABASE_URL=db_url)
-    bot = subprocess.Popen(
-        [sys.executable, str(ROOT / "run_bot.py")], cwd=ROOT, env=env, stderr=subprocess.PIPE
-    )
+    bot = start_bot_process(env=env)
     try:
         await botapi.wait("deleteWebhook", timeout=30)
         mark = botapi.mark()

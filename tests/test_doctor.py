@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.core.db import open_database, sqlite_path
 from bot.core.migrations import latest
 from tests.botapi import TOKEN, FakeBotAPI
-from tests.support import KNOWLEDGE, ROOT, cli
+from tests.support import KNOWLEDGE, ROOT, bot_env, cli, start_bot_process
 
 SECRET = TOKEN.split(":", 1)[1]
 
@@ -141,16 +141,7 @@ def test_plain_run_says_which_mode_it_started_in(tmp_path: Path) -> None:
 
 
 async def test_serve_runs_the_telegram_bot(botapi: FakeBotAPI, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(api_env(botapi), DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}")
-    bot = subprocess.Popen(
-        [sys.executable, str(ROOT / "run_bot.py"), "serve"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    bot = start_bot_process("serve", env=bot_env(botapi, tmp_path))
     try:
         await botapi.wait("deleteWebhook", timeout=30)
         mark = botapi.mark()

@@ -8,17 +8,11 @@ import sys
 from pathlib import Path
 
 from tests.botapi import FakeBotAPI, plain
-from tests.support import ADMIN, ROOT, bot_env
+from tests.support import ADMIN, ROOT, bot_env, start_bot_process
 
 
 async def test_token_runs_long_polling_and_answers(botapi: FakeBotAPI, tmp_path: Path) -> None:
-    bot = subprocess.Popen(
-        [sys.executable, str(ROOT / "run_bot.py")],
-        cwd=ROOT,
-        env=bot_env(botapi, tmp_path),
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    bot = start_bot_process(env=bot_env(botapi, tmp_path))
     try:
         await botapi.wait("deleteWebhook", timeout=30)
         assert botapi.sent(method="setMyCommands")

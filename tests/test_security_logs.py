@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from tests.botapi import TOKEN, FakeBotAPI
-from tests.support import ROOT, bot_env
+from tests.support import ROOT, bot_env, start_bot_process
 
 SECRET_PART = TOKEN.split(":", 1)[1]
 
@@ -100,12 +100,8 @@ async def test_note_and_question_texts_never_reach_the_log_even_at_debug(
 
     bot = Harness(botapi, app=None)  # type: ignore[arg-type]  # the bot is another process
     log_file = tmp_path / "stderr.log"
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "run_bot.py")],
-        cwd=ROOT,
-        env=bot_env(botapi, tmp_path, LOG_LEVEL="DEBUG"),
-        stderr=log_file.open("w"),
-    )
+    env = bot_env(botapi, tmp_path, LOG_LEVEL="DEBUG")
+    process = start_bot_process(env=env, stderr=log_file.open("w"))
     try:
         await botapi.wait("deleteWebhook", timeout=30)
         await bot.say(ADMIN, "Quetzalcoatl Zebedee question about cuckooing")

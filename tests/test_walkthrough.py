@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from tests.botapi import TOKEN, FakeBotAPI, plain
-from tests.support import ROOT
+from tests.support import ROOT, start_bot_process
 
 NEW_ADMIN = 512001
 NEW_OFFICER = 512002
@@ -20,14 +20,7 @@ NEW_OFFICER = 512002
 
 @asynccontextmanager
 async def serving(api: FakeBotAPI, env: dict[str, str]):
-    bot = subprocess.Popen(
-        [sys.executable, str(ROOT / "run_bot.py"), "serve"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    bot = start_bot_process("serve", env=env)
     try:
         mark = api.mark()
         await api.wait("deleteWebhook", after=mark, timeout=30)
