@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
 ADMIN = 900001
 # Settings a test's command must not inherit from the developer's shell.
-PRIVATE_ENV = ("TELEGRAM_", "WEBHOOK_", "NOTES_CHAIN_KEY")
+PRIVATE_ENV = ("TELEGRAM_", "WEBHOOK_", "NOTES_CHAIN_KEY", "ADMIN_IDS")
 
 
 def command_env(**env: str) -> dict[str, str]:

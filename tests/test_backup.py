@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import stat
 import subprocess
 import threading
@@ -15,8 +14,9 @@ import pytest
 from bot.core.access import Access, Role
 from bot.core.db import open_database, sqlite_path
 from bot.core.notes import NoteInput, add_note
+from bot.core.services import Knowledge
 from tests.botapi import FakeBotAPI, plain
-from tests.support import ADMIN, bot_env, cli, run_bot, start_bot_process
+from tests.support import ADMIN, cli, run_bot, running_bot
 
 OFFICER = 700101
 
@@ -63,7 +63,7 @@ def restore(url: str, copy: Path) -> None:
 
 
 async def test_backup_wipe_restore_and_the_bot_has_every_note(
-    db_url: str, tmp_path: Path, botapi: FakeBotAPI
+    db_url: str, tmp_path: Path, botapi: FakeBotAPI, knowledge: Knowledge
 ) -> None:
     if "postgresql" in db_url and shutil.which("pg_dump") is None:
         pytest.skip("pg_dump is not installed")
@@ -104,18 +104,9 @@ async def test_backup_wipe_restore_and_the_bot_has_every_note(
     assert set(refs) <= kept
 
     # The bot starts on the restored database and the officer's notes are there.
-    env = bot_env(botapi, tmp_path, DATABASE_URL=db_url)
-    bot = start_bot_process(env=env)
-    try:
-        await botapi.wait("deleteWebhook", timeout=30)
-        mark = botapi.mark()
-        botapi.send(OFFICER, "/mynotes")
-        [reply] = await botapi.wait("sendMessage", chat_id=OFFICER, after=mark, timeout=10)
+    async with running_bot(botapi, knowledge, db_url) as bot:
+        [reply] = await bot.say(OFFICER, "/mynotes")
         assert max(kept) in plain(reply.text)
-    finally:
-        bot.send_signal(signal.SIGINT)
-        bot.communicate(timeout=30)
-    assert bot.returncode == 0
 
 
 def test_backup_of_a_missing_database_fails_politely(tmp_path: Path) -> None:
