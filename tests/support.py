@@ -116,6 +116,45 @@ def _logging_restored() -> Iterator[None]:
         root.setLevel(root_level)
 
 
+_LOADED: dict[tuple, object] = {}
+
+
+def _fingerprint(root: Path) -> tuple:
+    """Every file under `root` with its size and modification time: what a load reads."""
+    return tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*")))
+
+
+@contextlib.contextmanager
+def _knowledge_reused() -> Iterator[None]:
+    """Within `cli`, a knowledge folder whose files have not changed since an earlier command
+    loaded or checked it gives that same result: each command still reads its KNOWLEDGE_DIR,
+    without the half second of indexing per test. A changed or different folder is read afresh.
+    """
+    import bot.cli
+    import bot.core.kbcheck
+
+    # `kb check` and the doctor import check_knowledge when they run: patched at its home.
+    places = [(bot.cli, "load_knowledge"), (bot.core.kbcheck, "check_knowledge")]
+    originals = [getattr(module, name) for module, name in places]
+
+    def reusing(read: Any) -> Any:
+        def reuse(root: Path, *args: Any, **kw: Any) -> Any:
+            key = (read, str(root), args, tuple(sorted(kw.items())), _fingerprint(Path(root)))
+            if key not in _LOADED:
+                _LOADED[key] = read(root, *args, **kw)
+            return _LOADED[key]
+
+        return reuse
+
+    for (module, name), read in zip(places, originals, strict=True):
+        setattr(module, name, reusing(read))
+    try:
+        yield
+    finally:
+        for (module, name), read in zip(places, originals, strict=True):
+            setattr(module, name, read)
+
+
 def cli(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
     """`run_bot.py ARGS` through `bot.cli.main` in this process: the same parsing, settings,
     exit codes and output as the real process, without a second of interpreter start-up."""
@@ -133,6 +172,7 @@ def cli(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(err),
         _stdin(stdin),
+        _knowledge_reused(),
     ):
         try:
             code = main(list(args))
