@@ -1,14 +1,13 @@
-"""`python run_bot.py` as it is deployed: a real process, configured only by its environment."""
+"""`python run_bot.py` as it is deployed, configured only by its environment: a real process where
+the start-up itself is under test, `main` in-process where only its refusal is."""
 
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.botapi import FakeBotAPI, plain
-from tests.support import ADMIN, ROOT, bot_env, start_bot_process
+from tests.support import ADMIN, bot_env, cli, start_bot_process
 
 
 async def test_token_runs_long_polling_and_answers(botapi: FakeBotAPI, tmp_path: Path) -> None:
@@ -28,14 +27,7 @@ async def test_token_runs_long_polling_and_answers(botapi: FakeBotAPI, tmp_path:
 
 
 def test_webhook_needs_a_secret(botapi: FakeBotAPI, tmp_path: Path) -> None:
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), "--webhook", "https://bot.example.invalid/t"],
-        cwd=ROOT,
-        env=bot_env(botapi, tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = cli("--webhook", "https://bot.example.invalid/t", **bot_env(botapi, tmp_path))
     assert out.returncode == 2
     assert "WEBHOOK_SECRET is required" in out.stderr
     assert botapi.calls == []  # refused before touching Telegram
@@ -43,13 +35,6 @@ def test_webhook_needs_a_secret(botapi: FakeBotAPI, tmp_path: Path) -> None:
 
 def test_malformed_settings_are_named(botapi: FakeBotAPI, tmp_path: Path) -> None:
     env = bot_env(botapi, tmp_path, WEBHOOK_PORT="eighty", ADMIN_IDS="alice")
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = cli(**env)
     assert out.returncode == 2
     assert "WEBHOOK_PORT" in out.stderr and "ADMIN_IDS" in out.stderr

@@ -6,13 +6,11 @@ from __future__ import annotations
 import contextlib
 import signal
 import socket
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 from tests.botapi import TOKEN, FakeBotAPI
-from tests.support import ROOT, bot_env, start_bot_process
+from tests.support import bot_env, run_bot, start_bot_process
 
 SECRET_PART = TOKEN.split(":", 1)[1]
 
@@ -49,14 +47,7 @@ def test_the_token_never_reaches_the_log_when_the_api_is_not_http(
     try:
         env = bot_env(botapi, tmp_path, LOG_LEVEL="DEBUG")
         env["TELEGRAM_API_BASE_URL"] = f"http://127.0.0.1:{server.port}/bot"
-        out = subprocess.run(
-            [sys.executable, str(ROOT / "run_bot.py")],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        out = run_bot(**env)  # a real process: its own logging, to its own stderr
     finally:
         server.close()
     lines = (out.stdout + out.stderr).splitlines()
