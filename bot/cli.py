@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("file", type=Path)
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--misses", action="store_true", help="list the queries that went wrong")
+    ev.add_argument("--lines", action="store_true", help="list what every query got (stderr)")
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("check", help="validate every curated file")
@@ -143,13 +144,19 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import Console
 
     knowledge = _tool_knowledge(settings)
-    result = knowledge.engine.search(args.query, limit=max(args.top, 1))
     if args.json:
+        reply = knowledge.responder.respond(args.query, limit=max(args.top, 1))
         payload = {
             "query": args.query,
-            "answered": result.answered,
+            "answered": reply.answered,
+            "kind": reply.kind,
+            "reply": reply.text,  # the first message as plain text, exactly as sent
+            "unit": reply.unit.key if reply.unit else None,
+            "offence": reply.offence.id if reply.offence else None,
+            "topic": reply.topic.id if reply.topic else None,
             "results": [
-                {"id": h.topic.id, "title": h.topic.title, "score": h.score} for h in result.hits
+                {"id": h.topic.id, "title": h.topic.title, "score": h.score}
+                for h in reply.hits[: max(args.top, 1)]
             ],
         }
         print(json.dumps(payload, ensure_ascii=False))
@@ -159,7 +166,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.evaluation import evaluate, read_queries, report_text
+    from bot.core.evaluation import EvalLine, evaluate, read_queries, report_text
 
     knowledge = _tool_knowledge(settings)
     try:
@@ -167,15 +174,20 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, ValueError) as exc:
         print(f"cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
-    unknown = sorted({q.expected for q in queries if q.expected} - set(knowledge.kb.topics))
+    named = {i for q in queries for i in q.accepted}
+    unknown = sorted(named - set(knowledge.kb.topics))
     if unknown:
         print(f"{args.file}: unknown expected ids: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    report, misses = evaluate(knowledge.engine, queries, knowledge.build_ms)
+    lines: list[EvalLine] = []
+    report, misses = evaluate(knowledge.responder, queries, knowledge.build_ms, lines)
     print(report.model_dump_json() if args.json else report_text(report))
     if args.misses:
         for miss in misses:
             print(json.dumps(miss.model_dump()), file=sys.stderr)
+    if args.lines:
+        for line in lines:
+            print(line.model_dump_json(), file=sys.stderr)
     return 0
 
 

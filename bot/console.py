@@ -10,7 +10,7 @@ from typing import TextIO
 
 from bot.console_flows import LOCAL_USER, CheckFlow, NoteFlow, ReferFlow
 from bot.core.cards import Block, answer_blocks, plain
-from bot.core.search import SearchResult, Verdict
+from bot.core.reply import Reply
 from bot.core.services import Knowledge
 from bot.core.topics import CATEGORY_LABELS, Topic
 
@@ -176,21 +176,7 @@ class Console:
         return [*flows, self.check, self.refer]
 
     def _ask(self, text: str) -> str:
-        result = self.knowledge.engine.search(text)
-        if result.answered:
-            return self._show(result.hits[0].topic)
-        return self._offer(result)
-
-    def _offer(self, result: SearchResult) -> str:
-        self.choices = [h.topic for h in result.hits]
-        if result.verdict is Verdict.DID_YOU_MEAN:
-            head = "I'm not certain which topic you mean. Did you mean:"
-        elif self.choices:
-            head = "I'm not sure I have an answer to that. The nearest topics are:"
-        else:
-            return "I'm not sure I have an answer to that. Type /topics to browse every topic."
-        lines = [head] + [f"  {n}. {t.title}" for n, t in enumerate(self.choices, 1)]
-        return "\n".join([*lines, "Type a number to open one, or /topics to browse."])
+        return render_reply(self, self.knowledge.responder.respond(text))
 
     def _show(self, topic: Topic) -> str:
         self.last = topic
@@ -221,6 +207,30 @@ class Console:
                 lines.append(f"  {len(self.choices):>2}. {topic.title}")
         lines.append("Type a number to open a topic.")
         return "\n".join(lines)
+
+
+def render_reply(console: Console, reply: Reply) -> str:
+    """The first reply as the terminal shows it: the same text (unwrapped, exactly as the
+    Telegram bot sends it), its buttons as numbered choices."""
+    topics = console.knowledge.kb.topics
+    console.choices = []
+    shortcuts = []
+    for row in reply.buttons:
+        for button in row:
+            if button.action == "topic" and button.arg in topics:
+                console.choices.append(topics[button.arg])
+                shortcuts.append(f"  {len(console.choices)}. {button.label}")
+            elif button.action == "check":
+                shortcuts.append(f"  Scene checklist: /check {button.arg}")
+            elif button.action == "refer":
+                shortcuts.append("  Referral route: /refer")
+    if reply.topic is not None and reply.kind != "scene":
+        console.last = reply.topic
+    if console.choices:
+        shortcuts.append("Type a number to open one, or /topics to browse.")
+    elif reply.kind in ("out-of-scope", "not-held", "small-talk"):
+        shortcuts.append("Type /topics to browse every topic.")
+    return reply.text + ("\n\n" + "\n".join(shortcuts) if shortcuts else "")
 
 
 class QuizChat:

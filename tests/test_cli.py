@@ -17,10 +17,21 @@ def test_ask_json_has_exactly_the_promised_shape() -> None:
     out = cli("ask", "sectoin 45 defense for a kid runner", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert set(data) == {"query", "answered", "results"}
+    assert set(data) == {
+        "query",
+        "answered",
+        "kind",
+        "reply",
+        "unit",
+        "offence",
+        "topic",
+        "results",
+    }
     assert data["query"] == "sectoin 45 defense for a kid runner"
-    assert data["answered"] is True
+    assert data["answered"] is True and data["topic"] == "msa-s45-defence"
     assert data["results"][0]["id"] == "msa-s45-defence"
+    assert data["reply"].startswith("Section 45 defence") and len(data["reply"]) <= 1000
+    assert data["unit"] is None or data["unit"].startswith("msa-s45-defence#")
     for item in data["results"]:
         assert set(item) == {"id", "title", "score"}
         assert isinstance(item["score"], float)
@@ -34,10 +45,12 @@ def test_ask_top_k_and_refusal() -> None:
     assert len(refused["results"]) <= 3
 
 
-def test_ask_text_renders_the_answer_card() -> None:
+def test_ask_text_is_the_first_reply() -> None:
     out = cli("ask", "signs of cuckooing").stdout
-    assert "Officer action:" in out and "Sources:" in out and "Reviewed " in out
-    assert "Guidance only, not legal advice" in out
+    reply = json.loads(cli("ask", "signs of cuckooing", "--json").stdout)["reply"]
+    assert out.startswith(reply + "\n")  # then the buttons, as numbered choices
+    assert "Do now" in out and "Source: " in out and "Reviewed " in out
+    assert "1. Full topic" in out
 
 
 def test_eval_json_keys() -> None:
@@ -49,12 +62,15 @@ def test_eval_json_keys() -> None:
         "top1",
         "top3",
         "mrr",
+        "answer_ok",
         "oos_rejection",
+        "reply_chars",
         "in_scope_answered",
         "latency_ms",
         "index_build_ms",
     }
     assert set(data["latency_ms"]) == {"p50", "p99"}
+    assert set(data["reply_chars"]) == {"p50", "p90"}
     assert data["n"] >= 200
 
 
@@ -99,9 +115,10 @@ def test_kb_export_lists_every_entry() -> None:
 
 
 def test_console_reads_piped_lines_until_end_of_input() -> None:
-    out = cli(stdin="what is cuckooing\n/topics\n1\nweather in leeds\n/more\n")
+    out = cli(stdin="what is cuckooing\n1\n/topics\n1\nweather in leeds\n/more\n")
     assert out.returncode == 0, out.stderr
-    assert "== Cuckooing" in out.stdout
+    assert out.stdout.startswith("Cuckooing") and "1. Full topic" in out.stdout
+    assert "== Cuckooing" in out.stdout  # the full topic, opened by its number
     assert "Legislation and powers:" in out.stdout
     assert "not sure" in out.stdout.lower()
 

@@ -43,7 +43,7 @@ def test_a_note_from_the_terminal_joins_the_bots_chain(db_url: str) -> None:
         "what is cuckooing",  # a question mid-note: answered, the note stays open
         "save",
     )
-    assert "== Cuckooing" in text and "(Your note is still open.)" in text
+    assert "\nCuckooing" in text and "(Your note is still open.)" in text  # the first reply
     assert "Saved as FN-" in text
     ref = text.split("Saved as ", 1)[1].split(",", 1)[0]
     amended = chat(

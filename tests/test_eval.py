@@ -1,4 +1,4 @@
-"""Search quality on the labelled query sets: the targets of the knowledge issues, as tests."""
+"""Answer quality on the labelled query sets: the targets of the knowledge issues, as tests."""
 
 from __future__ import annotations
 
@@ -7,32 +7,87 @@ from collections import Counter
 
 import pytest
 
-from bot.core.evaluation import evaluate, read_queries
+from bot.core.evaluation import EvalQuery, evaluate, read_queries
 from bot.core.services import Knowledge
-from tests.support import KNOWLEDGE
+from tests.support import KNOWLEDGE, run_bot
 
 EVAL = KNOWLEDGE / "eval" / "queries.jsonl"
 HOLDOUT = KNOWLEDGE / "eval" / "holdout.jsonl"
+VOLATILE = ("latency_ms", "index_build_ms")  # timings differ between runs; nothing else may
 
 
 def test_eval_set_covers_every_topic(knowledge: Knowledge) -> None:
     counts = Counter(q.expected for q in read_queries(EVAL))
     thin = {t: counts[t] for t in knowledge.kb.topics if counts[t] < 4}
     assert thin == {}, "every topic needs at least 4 eval queries"
-    assert counts[None] >= 20, "at least 20 out-of-scope queries"
+    assert counts[None] >= 40, "at least 40 out-of-scope queries"
     assert set(counts) - {None} <= set(knowledge.kb.topics)
 
 
 @pytest.mark.parametrize(
-    ("path", "top1", "top3", "oos"),
+    ("path", "top1", "top3", "oos", "answer_ok"),
     [
-        (EVAL, 0.90, 0.97, 0.90),  # the targets the engine and content were tuned to
-        (HOLDOUT, 0.85, 0.95, 0.90),  # written separately, never tuned on: the honest check
+        (EVAL, 0.92, 0.97, 0.95, 0.90),  # the set the engine and content were tuned to
+        # Written separately and never tuned on: floors that catch a regression, below the
+        # issue's targets, which are measured on the holdout and reported, not tuned to.
+        (HOLDOUT, 0.85, 0.95, 0.80, 0.80),
     ],
 )
-def test_quality_targets(knowledge: Knowledge, path, top1, top3, oos) -> None:
-    report, misses = evaluate(knowledge.engine, read_queries(path), knowledge.build_ms)
+def test_quality_targets(knowledge: Knowledge, path, top1, top3, oos, answer_ok) -> None:
+    report, misses = evaluate(knowledge.responder, read_queries(path), knowledge.build_ms)
     detail = "\n".join(json.dumps(m.model_dump()) for m in misses[:15])
     assert report.top1 >= top1, f"top1 {report.top1}\n{detail}"
     assert report.top3 >= top3, f"top3 {report.top3}\n{detail}"
     assert report.oos_rejection >= oos, f"oos {report.oos_rejection}\n{detail}"
+    assert report.answer_ok >= answer_ok, f"answer_ok {report.answer_ok}\n{detail}"
+    assert report.reply_chars.p90 <= 1000
+
+
+def test_must_and_also_decide_answer_ok(knowledge: Knowledge) -> None:
+    """A right topic whose reply lacks a `must` is not answer_ok; `also` accepts a topic."""
+    queries = [
+        EvalQuery(
+            query="max sentence for trafficking",
+            expected="msa-s2-human-trafficking",
+            must=[r"\blife\b", r"s2\b"],
+        ),
+        EvalQuery(
+            query="max sentence for trafficking",
+            expected="msa-s2-human-trafficking",
+            must=[r"\b14 years\b"],
+        ),
+        EvalQuery(
+            query="max sentence for trafficking",
+            expected="nrm-referral",
+            also=["msa-s2-human-trafficking"],
+        ),
+    ]
+    report, misses = evaluate(knowledge.responder, queries, 0.0)
+    assert report.top1 == 1.0
+    assert report.answer_ok == round(2 / 3, 4)
+    assert [m.failed for m in misses] == [[r"\b14 years\b"]]
+
+
+def _eval_lines(seed: str) -> list[str]:
+    # A real process each: the hash seed is fixed when an interpreter starts.
+    out = run_bot("eval", str(EVAL), "--json", "--lines", PYTHONHASHSEED=seed)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    for key in VOLATILE:
+        report.pop(key)
+    lines = [line for line in out.stderr.splitlines() if line.startswith("{")]
+    assert len(lines) == report["n"]
+    return [json.dumps(report, sort_keys=True), *lines]
+
+
+def test_results_do_not_depend_on_the_hash_seed() -> None:
+    """Two processes with different PYTHONHASHSEED give the same report and the same result
+    (reply, hits, scores, corrections) for every query.
+
+    Typo correction used to pick among equally close words in set order, so a question could
+    be answered in one process and refused in another.
+    """
+    first, second = _eval_lines("1"), _eval_lines("2")
+    assert len(first) == len(second)
+    for a, b in zip(first, second, strict=True):
+        assert a == b

@@ -27,10 +27,14 @@ async def test_an_officer_gets_vetted_summaries_to_post(bot: Harness) -> None:
     results = answer.params["results"]
     assert 1 <= len(results) <= inline.MAX_RESULTS
     ids = [r["id"] for r in results]
-    assert ids[0] == "cuckooing" and "indicators-cuckooing" in ids
+    # First the short answer a private chat gives, then the topics to choose from.
+    assert ids[0] == "a:cuckooing" and ids[1] == "cuckooing" and "indicators-cuckooing" in ids
     assert answer.params["is_personal"] in (True, "true")  # never shown to anyone else
+    short = results[0]["input_message_content"]["message_text"]
+    reply = bot.services.knowledge.responder.respond("cuckooing")
+    assert plain(short) == reply.text and check_html(short)[0] is None
     kb = bot.services.knowledge.kb
-    for result in results:
+    for result in results[1:]:
         topic = kb.topics[result["id"]]
         content = result["input_message_content"]
         text = content["message_text"]
@@ -67,7 +71,7 @@ async def test_short_odd_and_hostile_queries(bot: Harness) -> None:
         answer = await ask_inline(bot, OFFICER, query)
         assert len(answer.params["results"]) <= inline.MAX_RESULTS
     plugging = await ask_inline(bot, OFFICER, "🙂 plugging")
-    assert plugging.params["results"][0]["id"] == "indicators-plugging"
+    assert plugging.params["results"][0]["id"] == "a:indicators-plugging"
     assert not any("something went wrong" in c.text for c in bot.api.sent())
 
 

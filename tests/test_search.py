@@ -54,8 +54,8 @@ def test_index_still_answers_after_hostile_input(knowledge: Knowledge) -> None:
     ("query", "expected"),
     [
         ("sectoin 45 defense for a kid runner", "msa-s45-defence"),
-        # the three examples of the developers' guide
-        ("15yo from London with 3 phones, what now", "indicators-child-exploitation"),
+        # two of the three examples of the developers' guide (the third, a scene, is answered
+        # with the plan: tests/test_first_reply.py)
         ("s45 defence", "msa-s45-defence"),
         ("signs of cuckooing", "indicators-cuckooing"),
         ("how do i make an nrm referal", "nrm-referral"),
@@ -101,3 +101,23 @@ def test_empty_engine_is_safe() -> None:
     engine = SearchEngine([], {})
     result = engine.search("anything at all")
     assert result.verdict is Verdict.NOT_SURE and result.hits == []
+
+
+@pytest.mark.parametrize("query", ["referral child", "referral for a 15 year old"])
+def test_strong_matches_are_not_tied_at_the_cap(knowledge: Knowledge, query: str) -> None:
+    """Scores used to be capped at 1.0 before ranking, so three referral topics tied and the
+    alphabetically first, adult safeguarding, answered a question about a child."""
+    result = knowledge.engine.search(query)
+    scores = [h.score for h in result.hits]
+    assert result.hits[0].topic.id != "adult-safeguarding-referral", scores
+    if result.answered:
+        assert result.hits[0].topic.id == "children-social-care-referral"
+
+
+def test_the_whole_body_is_indexed(knowledge: Knowledge) -> None:
+    """Curated text used to be cut at 1,200 characters like a pasted question, so words late
+    in a long entry ("jook" in the slang glossary) could never be found."""
+    result = knowledge.engine.search("jook")
+    assert result.hits and result.hits[0].topic.id == "slang-glossary"
+    topic = knowledge.kb.topics["slang-glossary"]
+    assert len(topic.body) > 1200 and topic.body.find("jook") > 1200

@@ -28,5 +28,6 @@ def _dependent_checkers() -> list:
     from bot.core.indicators import check_indicators
     from bot.core.local_contacts import check_local_contacts
     from bot.core.quiz_bank import check_quiz
+    from bot.core.scope import check_scope
 
-    return [check_indicators, check_quiz, check_guided, check_local_contacts]
+    return [check_indicators, check_quiz, check_guided, check_local_contacts, check_scope]

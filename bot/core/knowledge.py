@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from bot.core.problems import Problem, load_yaml, node_line, parse_yaml, validation_problems
 from bot.core.provenance import provenance_problems
 from bot.core.topics import CATEGORIES, Topic
+from bot.core.units import Offence, Unit, commencement_problems, load_offences, load_units
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 STALE_AFTER = timedelta(days=365)
@@ -142,7 +143,8 @@ def load_intents(path: Path) -> tuple[dict[str, list[str]], list[Problem]]:
 
 @dataclass
 class KnowledgeBase:
-    """Topics by id in file order, synonyms, and every problem found while loading."""
+    """Topics by id in file order, their answer units, the offence table, synonyms, and every
+    problem found while loading."""
 
     root: Path
     topics: dict[str, Topic] = field(default_factory=dict)
@@ -150,6 +152,8 @@ class KnowledgeBase:
     intents: dict[str, list[str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     paths: dict[str, Path] = field(default_factory=dict)
+    units: dict[str, list[Unit]] = field(default_factory=dict)  # by topic id
+    offences: list[Offence] = field(default_factory=list)
 
     @classmethod
     def load(cls, root: Path, today: date | None = None) -> KnowledgeBase:
@@ -174,8 +178,18 @@ class KnowledgeBase:
         kb.problems.extend(problems)
         kb.intents, problems = load_intents(root / "intents.yaml")
         kb.problems.extend(problems)
+        kb.units, problems = load_units(root, kb.topics)
+        kb.problems.extend(problems)
+        kb.offences, problems = load_offences(root, kb.topics)
+        kb.problems.extend(problems)
+        kb.problems.extend(commencement_problems(root, kb.units, kb.offences))
         kb.problems.extend(kb._cross_problems(today or date.today()))
         return kb
+
+    def unit(self, key: str) -> Unit | None:
+        """A unit by its full id, `<topic>#<id>`."""
+        topic, _, uid = key.partition("#")
+        return next((u for u in self.units.get(topic, ()) if u.id == uid), None)
 
     def _cross_problems(self, today: date) -> list[Problem]:
         problems = []

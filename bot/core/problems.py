@@ -10,8 +10,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
+# libyaml's parser where it is installed: start-up parses every curated file, and the pure
+# Python parser made that most of a second.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class CuratedLoader(yaml.SafeLoader):
+
+class CuratedLoader(_SafeLoader):  # type: ignore[misc,valid-type]
     """Safe loading, but dates stay text so pydantic reports a bad one with its line."""
 
 
@@ -22,8 +26,14 @@ CuratedLoader.yaml_implicit_resolvers = {
 
 
 def parse_yaml(text: str) -> tuple[Any, yaml.Node | None]:
-    """The data and the node tree (for line numbers) of one YAML document."""
-    return yaml.load(text, Loader=CuratedLoader), yaml.compose(text, Loader=CuratedLoader)
+    """The data and the node tree (for line numbers) of one YAML document, parsed once."""
+    loader = CuratedLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return data, node
 
 
 @dataclass(frozen=True)

@@ -29,17 +29,20 @@ from playhouse.sqlite_ext import FTS5Model, SearchField
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.core.text import STOPWORDS, normalise, rewrite, stem, words
+from bot.core.kinds import question_kinds
+from bot.core.text import STOPWORDS, normalise, question_head, rewrite, stem, words
 from bot.core.topics import Topic
+from bot.core.units import Unit
 
 log = logging.getLogger(__name__)
 
 _SENTINEL = "\x00match\x00"
 MAX_CONCEPTS = 40  # a pasted paragraph is judged on its first forty content words
 MAX_PHRASE = 8
-FIELDS = ("name", "keywords", "summary", "body")
-FIELD_WEIGHT = {"name": 1.0, "keywords": 0.9, "summary": 0.8, "body": 0.55}
-BM25_WEIGHTS = (0.0, 10.0, 5.0, 3.0, 1.0)  # topic key (unindexed), then FIELDS
+FIELDS = ("name", "keywords", "asks", "summary", "body")
+# `asks`: the phrasings of the topic's answer units, how officers ask for its facts.
+FIELD_WEIGHT = {"name": 1.0, "keywords": 0.9, "asks": 0.8, "summary": 0.8, "body": 0.45}
+BM25_WEIGHTS = (0.0, 10.0, 5.0, 5.0, 3.0, 1.0)  # topic key (unindexed), then FIELDS
 
 
 class Verdict(StrEnum):
@@ -66,6 +69,10 @@ class Tuning:
     fuzzy_gate: float = 0.3
     phrase_boost: float = 0.1
     body_length_norm: float = 0.75
+    unit_at: float = 0.45  # a unit this good is the answer; below it, the topic's summary
+    unit_sure: float = 0.8  # a unit this good answers even when the topic alone would not
+    unit_kind_boost: float = 0.15
+    unit_answer_weight: float = 0.6  # a word found only in a unit's answer counts this much
 
 
 Features = tuple[float, float, float, float]  # coverage, title similarity, intent, phrase
@@ -76,6 +83,8 @@ class Analysis:
     features: dict[int, Features]
     corrections: dict[str, str]
     concepts: int  # how many distinct things the query asks about
+    read: tuple[_Concept, ...] = ()
+    folded: str = ""  # the query's content words, processed for rapidfuzz
 
 
 # Token-set similarity (word overlap) tempered by token-sort (same words, about the same
@@ -95,6 +104,9 @@ class SearchResult:
     verdict: Verdict
     hits: list[Hit] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
+    unit: Unit | None = None  # the answer unit of the first hit that answers the question
+    unit_score: float = 0.0
+    kinds: tuple[str, ...] = ()
 
     @property
     def answered(self) -> bool:
@@ -117,6 +129,15 @@ class _Doc:
     topic: Topic
     fields: dict[str, frozenset[str]]
     names: list[str]
+    units: list[_UnitDoc] = field(default_factory=list)
+
+
+@dataclass
+class _UnitDoc:
+    unit: Unit
+    asks: frozenset[str]  # stems of the phrasings
+    answer: frozenset[str]  # stems of the answer
+    phrasings: list[str]  # for fuzzy comparison, processed like the query
 
 
 def _index_model(db: SqliteDatabase) -> type[FTS5Model]:
@@ -124,6 +145,7 @@ def _index_model(db: SqliteDatabase) -> type[FTS5Model]:
         key = SearchField(unindexed=True)
         name = SearchField()
         keywords = SearchField()
+        asks = SearchField(unindexed=True)
         summary = SearchField()
         body = SearchField()
 
@@ -132,6 +154,13 @@ def _index_model(db: SqliteDatabase) -> type[FTS5Model]:
             options = {"tokenize": "unicode61 remove_diacritics 2"}  # noqa: RUF012
 
     return TopicIndex
+
+
+def _fold(text: str) -> str:
+    """Content words as rapidfuzz compares them: the same on the query and the index side."""
+    return utils.default_process(
+        " ".join(t for t in words(rewrite(normalise(text))) if t not in STOPWORDS)
+    )
 
 
 def _analyse(text: str) -> list[str]:
@@ -148,6 +177,7 @@ class SearchEngine:
         synonyms: dict[str, list[str]] | None = None,
         intents: dict[str, list[str]] | None = None,
         tuning: Tuning | None = None,
+        units: dict[str, list[Unit]] | None = None,
     ) -> None:
         self.tuning = tuning or Tuning()
         self._lock = threading.Lock()
@@ -164,18 +194,22 @@ class SearchEngine:
             for category, phrases in (intents or {}).items()
             for phrase in phrases
         }
-        self._build(list(topics), synonyms or {})
+        self._build(list(topics), synonyms or {}, units or {})
 
     # -- building -------------------------------------------------------------------------
-    def _build(self, topics: list[Topic], synonyms: dict[str, list[str]]) -> None:
+    def _build(
+        self, topics: list[Topic], synonyms: dict[str, list[str]], units: dict[str, list[Unit]]
+    ) -> None:
         rows = []
         surface: dict[str, int] = {}
         for key, topic in enumerate(topics):
             name_text = " ".join([topic.title, *topic.aliases, topic.id.replace("-", " ")])
+            own = units.get(topic.id, [])
             texts = {
                 "name": name_text,
                 # An indicator's checklist is how officers describe what they saw.
                 "keywords": " ".join([*topic.keywords, *(c.label for c in topic.checklist)]),
+                "asks": " ".join(p for u in own for p in u.ask),
                 "summary": topic.summary,
                 "body": topic.body,
             }
@@ -184,7 +218,16 @@ class SearchEngine:
                 utils.default_process(rewrite(normalise(n)))
                 for n in (topic.title, topic.id.replace("-", " "), *topic.aliases)
             ]
-            self._docs.append(_Doc(topic, fields, names))
+            unit_docs = [
+                _UnitDoc(
+                    u,
+                    frozenset(s for p in u.ask for s in _analyse(p)),
+                    frozenset(_analyse(u.answer)),
+                    [_fold(p) for p in u.ask],
+                )
+                for u in own
+            ]
+            self._docs.append(_Doc(topic, fields, names, unit_docs))
             for s in frozenset().union(*fields.values()):
                 self._df[s] = self._df.get(s, 0) + 1
             seen = {w for t in texts.values() for w in words(normalise(t))}
@@ -205,7 +248,9 @@ class SearchEngine:
                 self._index.insert_many(rows[start : start + 500]).execute()
         self._vocab = {w for w in surface if len(w) >= 3 and w.isalpha()}
         by_len: dict[int, list[str]] = {}
-        for w in sorted(self._vocab, key=lambda w: -surface[w]):
+        # Most frequent first, then alphabetical: a typo equally close to two words is always
+        # corrected to the same one, whatever order the set happens to hold them in.
+        for w in sorted(self._vocab, key=lambda w: (-surface[w], w)):
             by_len.setdefault(len(w), []).append(w)
         self._vocab_by_len = by_len
         self._max_syn = max((len(k) for k in self._synonyms), default=1)
@@ -215,15 +260,22 @@ class SearchEngine:
                 for s in doc.fields[f]:
                     post[f].setdefault(s, set()).add(key)
         self._post = {f: {s: frozenset(k) for s, k in p.items()} for f, p in post.items()}
+        every: dict[str, set[int]] = {}
+        for p in post.values():
+            for stem_, keys in p.items():
+                every.setdefault(stem_, set()).update(keys)
+        self._post_any = {s: frozenset(k) for s, k in every.items()}  # in any field
         self._sorted_stems = sorted(self._df)
         phrases: dict[tuple[str, ...], set[int]] = {}
         for key, doc in enumerate(self._docs):
-            for phrase in (*doc.topic.aliases, *doc.topic.keywords):
+            asks = (p for u in doc.units for p in u.unit.ask)
+            for phrase in (*doc.topic.aliases, *doc.topic.keywords, *asks):
                 tokens = tuple(words(rewrite(normalise(phrase))))
                 if 2 <= len(tokens) <= MAX_PHRASE:
                     phrases.setdefault(tokens, set()).add(key)
         self._phrases = {p: frozenset(k) for p, k in phrases.items()}
         self._family = lru_cache(maxsize=65536)(self._family_uncached)
+        self._docs_with = lru_cache(maxsize=4096)(self._docs_with_uncached)
         self._correct = lru_cache(maxsize=65536)(self._correct_uncached)
         # A long body mentions many things in passing: its matches count for less.
         sizes = [len(d.fields["body"]) or 1 for d in self._docs]
@@ -272,7 +324,7 @@ class SearchEngine:
         return found
 
     def _concepts(self, query: str) -> tuple[list[_Concept], dict[str, str], list[str]]:
-        tokens = words(normalise(query))
+        tokens = words(normalise(question_head(query)))
         corrections: dict[str, str] = {}
         fixed = []
         for tok in tokens[: MAX_CONCEPTS * 3]:
@@ -337,12 +389,15 @@ class SearchEngine:
             family.update(s[:k] for k in range(5, len(s)) if s[:k] in self._df)
         return tuple(sorted(family))
 
-    def _docs_with(self, s: str, field: str | None = None) -> frozenset[int]:
-        fields = (field,) if field else FIELDS
+    def _docs_with_uncached(self, s: str, field: str | None = None) -> frozenset[int]:
+        """Topics with `s` (or its family) in `field`, or in any field."""
+        post = self._post[field] if field else self._post_any
+        family = self._family(s)
+        if len(family) == 1:
+            return post.get(family[0], frozenset())
         docs: set[int] = set()
-        for t in self._family(s):
-            for f in fields:
-                docs.update(self._post[f].get(t, ()))
+        for t in family:
+            docs.update(post.get(t, ()))
         return frozenset(docs)
 
     # -- scoring --------------------------------------------------------------------------
@@ -407,6 +462,7 @@ class SearchEngine:
         concepts, corrections, tokens = self._concepts(query or "")
         if not concepts:
             return Analysis({}, corrections, 0)
+        folded = " ".join(t for t in tokens if t not in STOPWORDS)
         candidates = self._fts_candidates(concepts)
         cov = self._coverage(concepts, candidates)
         phrased = self._phrase_hits(tokens)
@@ -414,14 +470,15 @@ class SearchEngine:
         # whose phrase the query quotes) are the only ones worth the finer comparisons.
         best = sorted(candidates, key=lambda k: -cov[k])[: self.tuning.fuzzy_candidates]
         keys = list(dict.fromkeys([*best, *(k for k in phrased if k in cov)]))
-        folded = " ".join(t for t in tokens if t not in STOPWORDS)
         fz = self._fuzzy(utils.default_process(folded), keys)
         intent = self._intent(tokens)
         features = {
             k: (cov[k], fz[k], float(self._docs[k].topic.category in intent), float(k in phrased))
             for k in keys
         }
-        return Analysis(features, corrections, len(concepts))
+        return Analysis(
+            features, corrections, len(concepts), tuple(concepts), utils.default_process(folded)
+        )
 
     def _phrase_hits(self, tokens: list[str]) -> set[int]:
         """Topics one of whose multi-word aliases or keywords the query contains verbatim.
@@ -436,6 +493,11 @@ class SearchEngine:
         return hits
 
     def score(self, features: Features) -> float:
+        """The candidate's score, 0..1."""
+        return min(self.raw_score(features), 1.0)
+
+    def raw_score(self, features: Features) -> float:
+        """Unclamped, so two strong matches still rank apart instead of tying at 1.0."""
         t = self.tuning
         cov, fz, intent, phrase = features
         # Title similarity counts fully only once the words themselves match: a query that
@@ -444,20 +506,86 @@ class SearchEngine:
         value = t.coverage_weight * cov + t.fuzzy_weight * fz * gate
         value += t.intent_boost * intent * cov  # a nudge between matches, never a match itself
         value += t.phrase_boost * phrase
-        return round(min(max(value, 0.0), 1.0), 4)
+        return round(max(value, 0.0), 4)
 
     def search(self, query: str, limit: int = 3) -> SearchResult:
-        """Rank topics for free text; never raises on user input."""
+        """Rank topics for free text, and pick the answer unit; never raises on user input."""
         analysis = self.features(query)
-        scored = sorted(
-            (Hit(self._docs[k].topic, self.score(f)) for k, f in analysis.features.items()),
-            key=lambda h: (-h.score, h.topic.id),
+        ranked = sorted(
+            ((self.raw_score(f), self._docs[k].topic.id, k) for k, f in analysis.features.items()),
+            key=lambda r: (-r[0], r[1]),
         )
-        verdict = self.decide([h.score for h in scored], analysis.concepts)
+        scored = [Hit(self._docs[k].topic, min(raw, 1.0)) for raw, _, k in ranked]
+        verdict = self.decide([raw for raw, _, _ in ranked], analysis.concepts)
+        kinds = tuple(question_kinds(question_head(query or "")))
+        unit, unit_score = None, 0.0
+        if ranked and verdict is not Verdict.NOT_SURE:
+            unit, unit_score = self._best_unit(analysis, ranked[0][2], kinds)
+            # A question of several words that is one of the unit's own phrasings, near
+            # enough, is answered; one word matching many topics stays a "did you mean".
+            sure = unit_score >= self.tuning.unit_sure
+            if verdict is Verdict.DID_YOU_MEAN and sure and analysis.concepts >= 2:
+                verdict = Verdict.ANSWER
+            # A vague question (no kind asked, a word or two) gets the summary unless one
+            # unit matches it closely.
+            vague = not kinds and analysis.concepts < 3
+            if unit_score < (self.tuning.unit_sure if vague else self.tuning.unit_at):
+                unit = None
         hits = scored[: max(limit, 1)]
         if verdict is Verdict.NOT_SURE:
             hits = [h for h in hits if h.score >= self.tuning.suggest_floor]
-        return SearchResult(query, verdict, hits, analysis.corrections)
+        return SearchResult(
+            query,
+            verdict,
+            hits,
+            analysis.corrections,
+            unit if verdict is Verdict.ANSWER else None,
+            unit_score,
+            kinds,
+        )
+
+    def _best_unit(
+        self, analysis: Analysis, key: int, kinds: tuple[str, ...]
+    ) -> tuple[Unit | None, float]:
+        """The topic's unit that best answers the question, and how well (0..1).
+
+        How much of the question its phrasings (or, counting less, its answer) explain, how
+        close the question is to one phrasing, and a nudge when it is the kind asked for.
+        """
+        units = self._docs[key].units
+        if not units or not analysis.read:
+            return None, 0.0
+        t = self.tuning
+        total = sum(c.weight for c in analysis.read) or 1.0
+        best: tuple[float, int] = (0.0, -1)
+        for n, doc in enumerate(units):
+            covered = 0.0
+            for c in analysis.read:
+                got = 0.0
+                for i, alt in enumerate(c.alternatives):
+                    factor = 1.0 if i < c.literal else t.synonym_factor
+                    if all(self._in(s, doc.asks) for s in alt):
+                        got = max(got, factor)
+                    elif all(self._in(s, doc.answer) for s in alt):
+                        got = max(got, factor * t.unit_answer_weight)
+                covered += c.weight * got
+            cov = covered / total
+            fz = 0.0
+            if analysis.folded:
+                for phrasing in doc.phrasings:
+                    value = sum(scorer(analysis.folded, phrasing) for scorer in TITLE_SCORERS)
+                    fz = max(fz, value / (100 * len(TITLE_SCORERS)))
+            gate = min(1.0, cov / t.fuzzy_gate) if t.fuzzy_gate else 1.0
+            value = t.coverage_weight * cov + t.fuzzy_weight * fz * gate
+            if doc.unit.kind in kinds[:2]:
+                value += t.unit_kind_boost
+            value = round(min(value, 1.0), 4)
+            if value > best[0]:
+                best = (value, n)
+        return (units[best[1]].unit, best[0]) if best[1] >= 0 else (None, 0.0)
+
+    def _in(self, s: str, stems: frozenset[str]) -> bool:
+        return s in stems or any(t in stems for t in self._family(s))
 
     def decide(self, scores: list[float], concepts: int = 2) -> Verdict:
         """Answer only when the best score is high and clearly ahead of the runner-up.
@@ -469,6 +597,8 @@ class SearchEngine:
         if not scores or scores[0] < t.suggest_at:
             return Verdict.NOT_SURE
         second = scores[1] if len(scores) > 1 else 0.0
-        specific = concepts >= 2 and scores[0] >= t.sure_at
+        # Even a very high score is no answer when another topic scores exactly the same: the
+        # choice between them would fall to alphabetical order.
+        specific = concepts >= 2 and scores[0] >= t.sure_at and scores[0] > second
         clear = specific or scores[0] - second >= t.margin
         return Verdict.ANSWER if scores[0] >= t.answer_at and clear else Verdict.DID_YOU_MEAN

@@ -25,7 +25,8 @@ STOPWORDS = frozenset(
     tell thanks thank thing things want whats wot now ok okay mate pls plz asap yeah
     urgent help
     arent couldnt didnt doesnt hasnt havent hes isnt shes shouldnt thats theres theyre wasnt
-    werent weve wont wouldnt youre said told asked telling
+    werent weve wont wouldnt youre said told asked telling meaning called actually basically
+    literally exactly anyway
     """.split()
 )
 # Words that carry meaning for this domain even though generic elsewhere are deliberately
@@ -49,11 +50,19 @@ _stemmer = snowballstemmer.stemmer("english")
 
 
 def normalise(text: str) -> str:
-    """NFKC, case-folded, control characters and zero-width marks removed, apostrophes dropped."""
-    text = unicodedata.normalize("NFKC", text[: MAX_QUERY_CHARS * 2])
+    """NFKC, case-folded, control characters and zero-width marks removed, apostrophes dropped.
+
+    Curated text is read whole; a question is cut to its head first (`question_head`).
+    """
+    text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub(" ", text).casefold()
     text = text.replace("’", "").replace("'", "").replace("`", "")
     return text
+
+
+def question_head(text: str) -> str:
+    """A question longer than a question is a paste: its head says what it is about."""
+    return text[: MAX_QUERY_CHARS * 2]
 
 
 def rewrite(text: str) -> str:

@@ -47,6 +47,7 @@ from bot.telegram import (
     notes_reports,
     quiz,
     refer,
+    shortcuts,
     status,
     whoami,
 )
@@ -224,6 +225,7 @@ def build_application(
     app.add_handler(CallbackQueryHandler(quiz.button, pattern=cb.pattern(quiz.PREFIX)))
     app.add_handler(CallbackQueryHandler(checks.button, pattern=cb.pattern(checks.PREFIX)))
     app.add_handler(CallbackQueryHandler(refer.button, pattern=cb.pattern(refer.PREFIX)))
+    app.add_handler(CallbackQueryHandler(shortcuts.go, pattern=cb.pattern(cb.GO)))
     # `@botname cuckooing` in any chat (strangers were answered with nothing by the gate).
     app.add_handler(InlineQueryHandler(inline.answer))
     app.add_handler(CallbackQueryHandler(_stale_button))  # any other prefix: a retired button

@@ -1,4 +1,5 @@
-"""Free text is a question: answer cards, "did you mean", and the buttons under an answer."""
+"""Free text is a question: the first reply the core composes, its buttons, and the full
+topic card ("Full topic", related topics, "did you mean" choices)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,14 @@ from telegram.ext import ContextTypes
 
 from bot.core.cards import answer_blocks
 from bot.core.feedback import record_gap
-from bot.core.search import SearchResult, Verdict
+from bot.core.reply import Button, Reply
 from bot.core.services import Knowledge
 from bot.core.topics import Topic
 from bot.telegram import callbacks as cb
-from bot.telegram.render import card_html
+from bot.telegram.render import card_html, reply_html
 from bot.telegram.services import services
 
 MAX_BUTTON = 60
-NOT_SURE = "I'm not sure I have an answer to that."
-DID_YOU_MEAN = "I'm not certain which topic you mean. Did you mean:"
 
 
 def button_text(text: str) -> str:
@@ -98,35 +97,41 @@ def question_text(message: Message, bot_username: str | None) -> str:
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer a question, or offer the nearest topics without guessing."""
+    """Answer a question with the first reply; record what the bot honestly could not answer."""
     message = update.effective_message
     svc = services(context)
     text = question_text(message, context.bot.username)
     if not text:
         await message.reply_text("Type a question, for example <i>signs of cuckooing</i>.")
         return
-    result = svc.knowledge.engine.search(text)
-    if result.answered:
-        await send_card(message, context, result.hits[0].topic, quote=True)
-        return
-    await svc.store.run(record_gap, text)
+    reply = svc.knowledge.responder.respond(text)
+    if reply.record_gap:
+        await svc.store.run(record_gap, text)
     await message.reply_text(
-        offer_text(result), reply_markup=offer_keyboard(result), do_quote=True
+        reply_html(reply.paragraphs), reply_markup=reply_keyboard(reply), do_quote=True
     )
 
 
-def offer_text(result: SearchResult) -> str:
-    if result.verdict is Verdict.DID_YOU_MEAN:
-        return DID_YOU_MEAN
-    if result.hits:
-        return f"{NOT_SURE} These are the nearest topics:"
-    return f"{NOT_SURE} Try other words, or browse the topics."
+def reply_button(button: Button) -> InlineKeyboardButton:
+    """A core button as Telegram's: callback data of short ids, within 64 bytes."""
+    if button.action == "topic":
+        data = cb.pack(cb.OPEN_TOPIC, button.arg)
+    elif button.action == "wrong":
+        wanted = f"{cb.WRONG}:{button.arg}"
+        topic_id = button.arg.partition("#")[0]
+        data = wanted if len(wanted.encode()) <= cb.MAX_BYTES else cb.pack(cb.WRONG, topic_id)
+    elif button.action == "check":
+        data = cb.pack(cb.GO, "check", button.arg)
+    elif button.action == "refer":
+        data = cb.pack(cb.GO, "refer")
+    else:
+        data = cb.pack(cb.BROWSE)
+    return InlineKeyboardButton(button_text(button.label), callback_data=data)
 
 
-def offer_keyboard(result: SearchResult) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[topic_button(h.topic)] for h in result.hits[:3]] + [[browse_button()]]
-    )
+def reply_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    rows = [[reply_button(b) for b in row] for row in reply.buttons if row]
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 async def _topic_from_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Topic | None:

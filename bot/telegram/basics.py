@@ -62,7 +62,11 @@ def bot_commands() -> list[BotCommand]:
 
 
 def help_text(who: Role | None) -> str:
-    lines = ["<b>What I can do</b>", "Type any question to get an answer card."]
+    lines = [
+        "<b>What I can do</b>",
+        "Type any question to get a short answer; <i>Full topic</i> opens the whole card. "
+        "Describe a scene (who, where, what you saw) to get the safeguarding steps.",
+    ]
     lines += [f"/{name}: {text}" for name, text in OFFICER_COMMANDS]
     lines.append("In any chat, type @ and my name, then a topic, to share a vetted summary.")
     if who in (Role.SUPERVISOR, Role.ADMIN):

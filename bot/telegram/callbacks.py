@@ -12,6 +12,7 @@ MORE = "m"
 WRONG = "w"
 BROWSE = "b"
 CATEGORY = "c"
+GO = "go"  # a shortcut under a reply: "go:check:<list>" or "go:refer"
 
 
 def pack(prefix: str, *parts: object) -> str:

@@ -1,5 +1,6 @@
-"""Inline mode: `@botname cuckooing` in any chat offers matching topics; choosing one posts
-its vetted summary with the sources and the review date.
+"""Inline mode: `@botname max sentence for trafficking` in any chat offers first the short
+answer the bot would give in a private chat (the same first reply), then the matching topics;
+choosing a topic posts its vetted summary with the sources and the review date.
 
 The access gate has already answered strangers with an empty list. Results are personal and
 cached only briefly, so Telegram never hands one officer's results to anyone else.
@@ -19,8 +20,9 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.core.cards import CAVEAT
+from bot.core.reply import Reply
 from bot.core.topics import CATEGORY_LABELS, Topic
-from bot.telegram.render import LIMIT, inline, visible_len
+from bot.telegram.render import LIMIT, inline, reply_html, visible_len
 from bot.telegram.services import services
 
 MAX_RESULTS = 5
@@ -59,14 +61,33 @@ def result(topic: Topic) -> InlineQueryResultArticle:
     )
 
 
+def short_answer(reply: Reply) -> InlineQueryResultArticle:
+    """The first reply itself, as a shareable result."""
+    assert reply.topic is not None
+    answer = reply.paragraphs[0][1].text if len(reply.paragraphs[0]) > 1 else reply.text
+    return InlineQueryResultArticle(
+        id=f"a:{reply.topic.id}",  # "a:" + a slug of at most 60 characters: within 64 bytes
+        title=f"Answer: {reply.topic.title}",
+        description=answer if len(answer) <= DESCRIPTION else answer[: DESCRIPTION - 1] + "…",
+        input_message_content=InputTextMessageContent(
+            reply_html(reply.paragraphs),
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+    )
+
+
 async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Up to five topics for what an enrolled officer has typed so far."""
+    """The short answer (when there is one), then topics, for what an officer has typed."""
     query = update.inline_query
     text = query.query.strip()
     results = []
     if len(text) >= MIN_QUERY:
-        engine = services(context).knowledge.engine
-        found = engine.search(text, limit=MAX_RESULTS)
-        floor = engine.tuning.suggest_floor
-        results = [result(hit.topic) for hit in found.hits if hit.score >= floor]
+        knowledge = services(context).knowledge
+        reply = knowledge.responder.respond(text, limit=MAX_RESULTS)
+        if reply.answered and reply.topic is not None:
+            results.append(short_answer(reply))
+        floor = knowledge.engine.tuning.suggest_floor
+        if reply.kind not in ("out-of-scope", "not-held", "small-talk"):
+            results += [result(hit.topic) for hit in reply.hits if hit.score >= floor]
     await query.answer(results[:MAX_RESULTS], cache_time=CACHE_SECONDS, is_personal=True)

@@ -8,6 +8,7 @@ import re
 from telegram.constants import MessageLimit
 
 from bot.core.cards import BOLD, Block
+from bot.core.reply import Line
 
 LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4,096 characters after entity parsing
 _TAG = re.compile(r"<[^>]+>")
@@ -37,6 +38,21 @@ def block_html(block: Block) -> str:
             lines.append(f"{n}. {inline(item)}" if block.numbered else f"• {inline(item)}")
     text = "\n".join(lines)
     return f"<i>{text}</i>" if block.kind == "meta" else text
+
+
+_STYLE = {"title": "<b>{}</b>", "heading": "<b>{}</b>", "meta": "<i>{}</i>"}
+
+
+def reply_html(paragraphs: list[list[Line]]) -> str:
+    """A first reply as Telegram HTML whose visible text is exactly the reply's plain text."""
+    return "\n\n".join(
+        "\n".join(
+            _STYLE.get(line.style, "{}").format(html.escape(line.text, quote=False))
+            for line in para
+        )
+        for para in paragraphs
+        if para
+    )
 
 
 def card_html(blocks: list[Block]) -> list[str]:

@@ -1,0 +1,42 @@
+"""Buttons under a first reply that start a guided flow: the matching /check list, /refer.
+
+They send the flow as a new message, so the plan the officer was reading stays on screen.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.telegram import callbacks as cb
+from bot.telegram import checks, guided, refer
+from bot.telegram.services import services
+
+
+async def go(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`go:check:<list>` opens that checklist; `go:refer` asks the first referral question."""
+    query = update.callback_query
+    parts = cb.unpack(query.data)
+    message = query.message
+    if message is None:
+        await query.answer("Send /check or /refer.", show_alert=True)
+        return
+    if parts[1:2] == ["refer"]:
+        await query.answer()
+        flow = context.bot_data["referral"]
+        text, markup = refer.question_view(context, flow, flow.first())
+        sent = await message.reply_text(text, reply_markup=markup)
+        guided.remember(context, refer.KIND, sent.message_id)
+        return
+    indicators = services(context).knowledge.indicators
+    found = indicators.checklist(parts[2]) if indicators and len(parts) == 3 else None
+    if found is None:
+        await query.answer("That checklist is no longer available. Send /check.", show_alert=True)
+        return
+    await query.answer()
+    spec, items = found
+    sent = await message.reply_text(
+        checks.checklist_text(spec, items, 0),
+        reply_markup=checks.checklist_keyboard(parts[2], items, 0),
+    )
+    guided.remember(context, checks.KIND, sent.message_id)

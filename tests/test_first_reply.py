@@ -1,0 +1,199 @@
+"""The first reply, decided in core: answers from units and the offence table, scenes, refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.kinds import question_kinds
+from bot.core.reply import MAX_REPLY, Line, fit, short_line
+from bot.core.services import Knowledge
+
+SCENE = "kid aged 14 found in a flat in Margate, not local, 2 phones and £400, what do I do"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("max sentence for trafficking", "penalty"),
+        ("what would he get for cuckooing", "penalty"),
+        ("how long would she get for s2", "penalty"),
+        ("is possession either way", "trial"),
+        ("what do I need to prove for s2", "necessary"),
+        ("how long does a reasonable grounds decision take", "time-limit"),
+        ("max time cash can be held under poca", "time-limit"),
+        ("what can you get off a dealers handset", "power"),
+        ("who can authorise a closure notice", "who-can"),
+        ("number for the modern slavery helpline", "number"),
+        ("can I search a 15 year old for drugs", "power"),
+        ("signs of cuckooing", "signs"),
+        ("what is a ddtro", "definition"),
+        ("kid with phones what do I do", "what-to-do"),
+    ],
+)
+def test_question_kinds(question: str, kind: str) -> None:
+    assert question_kinds(question)[0] == kind
+
+
+def test_max_sentence_for_trafficking_is_life_under_s2(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond("max sentence for trafficking")
+    assert reply.answered and reply.topic.id == "msa-s2-human-trafficking"
+    assert "life" in reply.text and "s2" in reply.text
+    # The prevention-orders entry (breach: up to 5 years) is never the answer.
+    assert "5 years" not in reply.text.split("\n\nDo now")[0]
+
+
+def test_a_unit_answers_the_figure_asked_for(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond("how long does a reasonable grounds decision take")
+    assert reply.kind == "answer" and reply.unit is not None
+    assert reply.unit.kind == "time-limit" and "5 working days" in reply.text
+
+
+def test_first_reply_shape(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond("how long does a reasonable grounds decision take")
+    text = reply.text
+    assert len(text) <= MAX_REPLY
+    paras = text.split("\n\n")
+    assert paras[0].startswith(reply.topic.title + "\n")
+    assert paras[1].startswith("Do now\n") and len(paras[1].splitlines()) <= 4
+    assert paras[-1].startswith("Source: ") and "Reviewed " in paras[-1]
+    actions = [b.label for row in reply.buttons for b in row]
+    assert actions[:2] == ["Full topic", "Wrong answer?"]
+
+
+def test_unheld_offence_is_one_line_never_a_neighbouring_topic(knowledge: Knowledge) -> None:
+    for question in ("max sentence for burglary", "what would he get for drink driving"):
+        reply = knowledge.responder.respond(question)
+        assert reply.kind == "not-held" and reply.topic is None, question
+        first, _, covered = reply.text.partition("\n")
+        assert first.startswith("I don't hold") and "Modern Slavery Act 2015 (s1" in covered
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is the weather", "DASH risk assessment", "annual leave request", "burglary"],
+)
+def test_out_of_scope_says_what_the_bot_covers(knowledge: Knowledge, question: str) -> None:
+    reply = knowledge.responder.respond(question)
+    assert not reply.answered and reply.kind == "out-of-scope"
+    assert "I cover County Lines" in reply.text and "\n" not in reply.text
+    assert [b.action for row in reply.buttons for b in row] == ["browse"]
+    assert reply.record_gap
+
+
+@pytest.mark.parametrize("text", ["hi", "Hello there!", "thanks", "cheers mate", "help", "ta"])
+def test_small_talk_is_friendly_and_no_gap(knowledge: Knowledge, text: str) -> None:
+    reply = knowledge.responder.respond(text)
+    assert reply.kind == "small-talk" and not reply.record_gap and reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        SCENE,
+        "15yo from London with 3 phones, what now",  # the developers' guide's example
+        "14yo with 2 phones and cash in a flat",
+        "found a 14 year old with loads of cash and a burner",
+        "aged 14, 3 phones, from london",
+        "a 15-year-old with two phones at the station",
+        "Jayden 14 picked up with £300 and two phones",
+        "Kai, 15, two phones and cash, what now",
+        "girl with 3 phones and wads of cash, what now",
+        "child with cash and phones, what do I do",
+    ],
+)
+def test_a_child_in_a_scene_gets_the_plan(knowledge: Knowledge, question: str) -> None:
+    reply = knowledge.responder.respond(question)
+    assert reply.kind == "scene", question
+    indicators = knowledge.indicators
+    seen = indicators.tag(question)
+    for step in indicators.steps(seen, {"child"}):  # the advice of /check and note tagging
+        assert short_line(step.text, 200)[:40] in reply.text
+    actions = [(b.action, b.arg) for row in reply.buttons for b in row]
+    assert ("check", "child") in actions and ("refer", "") in actions
+    assert ("topic", reply.topic.id) in actions and len(reply.text) <= MAX_REPLY
+    assert reply.topic.category == "indicators"
+
+
+def test_a_vulnerable_adult_in_a_scene_gets_the_adult_plan(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond(
+        "vulnerable man with a learning disability, strangers staying at his flat, lots of callers"
+    )
+    assert reply.kind == "scene" and "Adult" in reply.text
+    assert any(
+        b.action == "check" and b.arg in ("adult", "cuckooing") for r in reply.buttons for b in r
+    )
+
+
+def test_a_law_question_mentioning_a_child_is_not_a_scene(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond("s45 defence for a 16 year old found with 2 phones")
+    assert reply.kind == "answer" and reply.topic.id == "msa-s45-defence"
+
+
+def test_did_you_mean_offers_check_and_refer_for_a_child(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond("child help")
+    assert reply.kind == "did-you-mean"
+    actions = [b.action for row in reply.buttons for b in row]
+    assert "check" in actions and "refer" in actions
+
+
+def test_every_eval_reply_fits(knowledge: Knowledge) -> None:
+    from bot.core.evaluation import read_queries
+    from tests.test_eval import EVAL
+
+    for q in read_queries(EVAL):
+        reply = knowledge.responder.respond(q.query)
+        assert len(reply.text) <= MAX_REPLY, q.query
+
+
+def test_fit_drops_do_now_lines_before_cutting_the_answer() -> None:
+    paras = [
+        [Line("Title", "title"), Line("A" * 500)],
+        [Line("Do now", "heading")] + [Line(f"{n}. " + "b" * 200, "item") for n in (1, 2, 3)],
+    ]
+    fitted = fit(paras, limit=800)
+    text = "\n\n".join("\n".join(line.text for line in p) for p in fitted)
+    assert len(text) <= 800 and "A" * 500 in text and "1. " in text and "3. " not in text
+
+
+def test_a_danger_sign_makes_a_scene_and_its_step_stays_whole(knowledge: Knowledge) -> None:
+    """Plugging is a medical emergency: the long scene keeps the ambulance step as written,
+    even when the search alone would answer from the custody topic."""
+    question = (
+        "15yo arrested for supply, says drugs were plugged, 3 phones and cash, "
+        "scared of the older lads, what do I do"
+    )
+    reply = knowledge.responder.respond(question)
+    assert reply.kind == "scene" and len(reply.text) <= MAX_REPLY
+    assert "1. Someone may be in immediate danger: call 999 now. Anyone who may have drugs" in (
+        reply.text
+    )
+    assert "plugging" in reply.text.split("\n")[1].lower()
+
+
+def test_a_date_is_not_an_age(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond("found on March 14 with 2 phones, what do I do")
+    assert reply.kind != "scene"
+
+
+def test_signs_from_lists_about_someone_else_do_not_raise_the_alarm(knowledge: Knowledge) -> None:
+    """'Wraps' is a danger sign on the cuckooing list (drugs or weapons inside an address); for
+    a child it is the child list's sign, which calls for no 999."""
+    reply = knowledge.responder.respond("kid with wraps and 2 phones what do i do")
+    assert reply.kind == "scene" and "call 999" not in reply.text
+
+
+def test_a_near_miss_inside_one_of_our_questions_is_still_answered(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond("can a trafficking victim use s45 for robbery or gbh")
+    assert reply.kind == "answer" and reply.topic.id == "msa-s45-defence"
+
+
+def test_do_now_keeps_the_action_of_a_conditional_step() -> None:
+    step = (
+        "When a missing child is found with an adult who is not a carer, discuss a CAWN with "
+        "your supervisor and the parents or the council (for a child in care)."
+    )
+    line = short_line(step)
+    assert "discuss a CAWN" in line and len(line) <= 120
+    assert short_line("Record it (notes, bags) and what they said, then seal it.", 50) == (
+        "Record it and what they said, then seal it."
+    )
