@@ -17,6 +17,11 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def today(tz: ZoneInfo | str = "UTC") -> date:
+    """The current date in `tz` (UTC unless given: a review date is a day, not a moment)."""
+    return local_date(now(), tz)
+
+
 def _zone(tz: ZoneInfo | str) -> ZoneInfo:
     return tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
 

@@ -22,6 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.core import clock
 from bot.core.knowledge import KnowledgeBase
 from bot.core.problems import Problem, load_yaml, node_line, validation_problems
 from bot.core.topics import Topic
@@ -160,7 +161,7 @@ class LocalContacts:
             spec = ContactsFile.model_validate(data or {})
         except ValidationError as exc:
             return None, validation_problems(exc, path, node)
-        problems = _problems(path, node, spec, kb, today or date.today())
+        problems = _problems(path, node, spec, kb, today or clock.today())
         errors = [p for p in problems if p.level == "error"]
         if errors:
             return None, problems
