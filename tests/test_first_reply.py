@@ -197,3 +197,13 @@ def test_do_now_keeps_the_action_of_a_conditional_step() -> None:
     assert short_line("Record it (notes, bags) and what they said, then seal it.", 50) == (
         "Record it and what they said, then seal it."
     )
+
+
+def test_the_source_line_says_secondary_and_who_reviewed(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond("who has to prove the s45 defence")
+    assert reply.unit is not None and reply.topic is not None
+    source = next(s for s in reply.topic.sources if s.url == reply.unit.source)
+    assert source.secondary  # R v MK's burden of proof rests on a case summary
+    last = reply.text.split("\n")[-1]
+    assert last == f"Source: {source.title} (secondary). {reply.topic.reviewed_line}."
+    assert f" by {reply.topic.reviewed_by}" in last

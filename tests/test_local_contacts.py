@@ -308,3 +308,18 @@ def test_a_missing_file_is_a_warning_and_the_bot_says_no_numbers_were_added(tmp_
     knowledge = load_knowledge(KNOWLEDGE, contacts_file=tmp_path / CONTACTS_FILE)
     assert knowledge.contacts is None
     assert contact_lines(knowledge.contacts)[0].startswith("Your force hasn't added")
+
+
+SCENE = "kid aged 14 found in a flat, not local, 2 phones and £400, what do I do"
+
+
+def test_a_scene_gives_the_childrens_numbers_or_says_they_are_not_set(knowledge) -> None:
+    shipped = knowledge.responder.respond(SCENE)
+    assert shipped.kind == "scene"
+    assert "Your force hasn't added its MASH or out-of-hours children's services numbers" in (
+        shipped.text
+    )
+    filled = load_knowledge(KNOWLEDGE, contacts_file=SAMPLE).responder.respond(SCENE)
+    assert filled.kind == "scene"
+    assert "01632 960 101" in filled.text and "01632 960 202" in filled.text  # MASH, EDT
+    assert "Adults' emergency duty team" not in filled.text and "hasn't added" not in filled.text

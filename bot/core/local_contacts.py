@@ -74,6 +74,14 @@ ROLES: dict[str, Role] = {
     ),
 }
 
+# Who a scene is about -> the referral its first step makes, and what to say when unset.
+SCENE_REFERRAL = {"child": "children-social-care-referral", "adult": "adult-safeguarding-referral"}
+SCENE_MISSING = {
+    "child": "Your force hasn't added its MASH or out-of-hours children's services numbers: "
+    "ask your control room.",
+    "adult": "Your force hasn't added its adult social care numbers: ask your control room.",
+}
+
 _SPACED = re.compile(r"^\d+( \d+)*$")
 # Geographic (01, 02), non-geographic (03), mobile (07, not 070 personal or 076 pagers) and
 # freephone (080) numbers; premium and shared-cost ranges are refused.
@@ -217,6 +225,19 @@ class LocalContacts:
             lines.extend(missing)
             lines.append(self.national_line())
         return lines
+
+    def scene_lines(self, who: str) -> list[str]:
+        """The numbers a scene's first step needs: children's services for a child, adult
+        social care for an adult; set numbers only, or one plain sentence when none is set."""
+        topic = SCENE_REFERRAL[who]
+        lines = [
+            _line(ROLES[role_id], contact)
+            for role_id, role in ROLES.items()
+            if role.serves == topic
+            for where in self.spec.areas or [None]
+            if (contact := self.number(role_id, where)) is not None
+        ]
+        return list(dict.fromkeys(lines)) or [SCENE_MISSING[who]]
 
     def national_line(self) -> str:
         numbers = "; ".join(f"{n.name} {n.number}" for n in self.spec.national)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from bot.core.indicators import Indicator, Indicators
 from bot.core.kinds import wants_offence_fact
 from bot.core.knowledge import KnowledgeBase
-from bot.core.local_contacts import LocalContacts
+from bot.core.local_contacts import NUMBERS_HEADING, SCENE_MISSING, LocalContacts
 from bot.core.reply import MAX_REPLY, Button, Line, Reply, fit, plain_text, short_line, unmark
 from bot.core.scope import Scope
 from bot.core.search import SearchEngine, SearchResult, Verdict
@@ -339,6 +339,7 @@ class Responder:
             [Line(title, "title"), Line("Seen: " + "; ".join(labels) + ".")],
             [Line("Do now", "heading")]
             + [Line(f"{n}. {s.text}", "item") for n, s in enumerate(steps, 1)],
+            self._scene_numbers(who),
             [
                 Line(
                     f"Read: {topic.title}. From the scene checklists and the topic, "
@@ -384,6 +385,11 @@ class Responder:
             row.insert(0, Button(f"Checklist (/check {name})", "check", name))
         return row
 
+    def _scene_numbers(self, who: str) -> list[Line]:
+        """Who to ring for the first step: the force's own numbers (local-contacts.yaml)."""
+        lines = self.contacts.scene_lines(who) if self.contacts else [SCENE_MISSING[who]]
+        return [Line(NUMBERS_HEADING, "heading")] + [Line(line, "item") for line in lines]
+
     # -- shared parts ----------------------------------------------------------------------
     def _local_numbers(self, topic: Topic) -> list[Line]:
         """The force's own numbers, on the topics whose card shows them (local-contacts.yaml).
@@ -404,8 +410,8 @@ class Responder:
         ]
 
     def _source_line(self, topic: Topic, url: str) -> Line:
-        title = next((s.title for s in topic.sources if s.url == url), topic.sources[0].title)
-        return Line(f"Source: {title}. Reviewed {topic.reviewed:%d %b %Y}.", "meta")
+        source = next((s for s in topic.sources if s.url == url), topic.sources[0])
+        return Line(f"Source: {source.label}. {topic.reviewed_line}.", "meta")
 
     def _topic_buttons(self, topic: Topic, wrong: str) -> list[list[Button]]:
         related = [self.kb.topics[r] for r in topic.related if r in self.kb.topics]
