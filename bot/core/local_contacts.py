@@ -226,6 +226,11 @@ class LocalContacts:
             lines.append(self.national_line())
         return lines
 
+    def _places(self) -> list[str | None]:
+        """Every council area, or None (the force-wide numbers) when the file names none."""
+        places: list[str | None] = list(self.spec.areas)
+        return places or [None]
+
     def scene_lines(self, who: str) -> list[str]:
         """The numbers a scene's first step needs: children's services for a child, adult
         social care for an adult; set numbers only, or one plain sentence when none is set."""
@@ -234,7 +239,7 @@ class LocalContacts:
             _line(ROLES[role_id], contact)
             for role_id, role in ROLES.items()
             if role.serves == topic
-            for where in self.spec.areas or [None]
+            for where in self._places()
             if (contact := self.number(role_id, where)) is not None
         ]
         return list(dict.fromkeys(lines)) or [SCENE_MISSING[who]]
