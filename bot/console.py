@@ -379,12 +379,15 @@ def _wrap(text: str, indent: str = "  ") -> str:
 
 def run_console(
     knowledge: Knowledge,
-    stdin: TextIO = sys.stdin,
-    stdout: TextIO = sys.stdout,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
     database_url: str | None = None,
     timezone: str = "Europe/London",
 ) -> int:
     """Read one message per line until /quit or end of input; works piped or interactive."""
+    # Looked up at call time, not bound at import: whoever runs us may have redirected them.
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
     console = Console(knowledge, database_url, timezone)
     interactive = stdin.isatty()
     if interactive:

@@ -13,7 +13,7 @@ from bot.core.access import Role
 from bot.core.commands import COMMANDS, STRANGER, Menu, Who, commands_for
 from bot.telegram import menus
 from bot.telegram.gate import REFUSAL
-from tests.harness import ADMIN, Harness
+from tests.support import ADMIN, Harness
 
 OFFICER, SUPERVISOR, TRAINER, NEWCOMER = 730001, 730002, 730003, 730009
 PEOPLE: dict[int, Who] = {

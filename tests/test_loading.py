@@ -13,7 +13,7 @@ import pytest
 from bot.core.access import Audit, Invite, User
 from bot.core.db import open_database
 from bot.core.services import Knowledge, KnowledgeError, load_knowledge
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 @pytest.fixture

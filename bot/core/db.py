@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
-from peewee import Database, DatabaseProxy, Model, SqliteDatabase
+from peewee import BaseQuery, Database, DatabaseProxy, Model, SqliteDatabase
 from playhouse.db_url import connect
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,11 @@ class BaseModel(Model):
     class Meta:
         database = database
         legacy_table_names = False
+
+
+def tuples(query: BaseQuery) -> Iterator[tuple[Any, ...]]:
+    """A query's rows as plain tuples, typed as such (peewee's stubs say model instances)."""
+    return iter(query.tuples())
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -21,9 +21,8 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
-from zoneinfo import ZoneInfo
 
 from peewee import (
     BigIntegerField,
@@ -43,8 +42,9 @@ from peewee import (
     Value,
 )
 
-from bot.core.access import audit, now
-from bot.core.db import BaseModel, database, is_sqlite
+from bot.core.access import audit
+from bot.core.clock import local, now
+from bot.core.db import BaseModel, database, is_sqlite, tuples
 
 MAX_TEXT = 3000
 MAX_REASON = 500
@@ -280,7 +280,9 @@ def hashed_content(note: Note | dict, version: int = HASH_VERSION) -> dict:
     """The fields the hash covers, in a form that reads back the same from either database."""
     if version not in HASH_VERSIONS:
         raise ValueError(f"unknown note hash version {version}")
-    get = note.get if isinstance(note, dict) else lambda name: getattr(note, name)
+    get: Callable[[str], Any] = (
+        note.get if isinstance(note, dict) else lambda name: getattr(note, name)
+    )
     tags = get("tags")
     content = {
         "ref": get("ref"),
@@ -347,6 +349,7 @@ def lock_head() -> NoteChain:
             id=1, seq=0, hash=GENESIS, base_seq=0, base_hash=GENESIS
         ).on_conflict_ignore().execute()
         head = fetch_one(NoteChain, _head)
+    assert head is not None  # inserted just above if it was missing
     return head
 
 
@@ -385,18 +388,25 @@ def note_by_key(key: str) -> Note | None:
     return fetch_one(Note, _note, key)
 
 
-def append(entry: NoteInput, key: str) -> tuple[Note, bool]:
-    """Add one entry in the caller's write transaction: (note, created). A key seen before
-    returns the note it made, so a redelivered update changes nothing."""
+def _made_by(key: str) -> Note:
+    note = note_by_key(key)
+    assert note is not None  # the key was just seen in the table, in this transaction
+    return note
+
+
+def append(entry: NoteInput, key: str, when: datetime | None = None) -> tuple[Note, bool]:
+    """Add one entry in the caller's write transaction: (note, created), made at `when` (now
+    by default). A key seen before returns the note it made, so a redelivered update changes
+    nothing."""
     if run(_note_seq, key).fetchall():
-        return note_by_key(key), False
+        return _made_by(key), False
     head = lock_head()
-    values = _values(entry, key, head.seq + 1, now(), head.hash)
+    values = _values(entry, key, head.seq + 1, when or now(), head.hash)
     # RETURNING, consumed inside the transaction, tells a real insert from an ignored
     # duplicate (another instance handling the same update got there first).
     row = (f.db_value(values[f.name]) for f in Note._meta.sorted_fields)
     if not run(_insert_note, *row).fetchall():
-        return note_by_key(key), False
+        return _made_by(key), False
     update_where(NoteChain, {"seq": values["seq"], "hash": values["hash"]}, _is_head)
     checkpoint(values["seq"], values["hash"], entry.author_id)
     return Note(**values), True
@@ -408,13 +418,15 @@ def checkpoint(seq: int, digest: str, actor: int | None = None) -> None:
     audit(actor, CHECKPOINT, f"#{seq}", digest)
 
 
-def add_note(entry: NoteInput, key: str) -> tuple[Note, bool]:
+def add_note(entry: NoteInput, key: str, when: datetime | None = None) -> tuple[Note, bool]:
     """Append one entry in its own durable transaction."""
     with writing():
-        return append(entry, key)
+        return append(entry, key, when)
 
 
-def add_notes(entries: Iterable[tuple[NoteInput, str]], batch: int = 500) -> int:
+def add_notes(
+    entries: Iterable[tuple[NoteInput, str]], batch: int = 500, when: datetime | None = None
+) -> int:
     """Append many new entries in one transaction, all or none (imports, benchmarks).
 
     Keys must be new: a duplicate fails the whole import rather than being skipped.
@@ -426,7 +438,7 @@ def add_notes(entries: Iterable[tuple[NoteInput, str]], batch: int = 500) -> int
         rows: list[dict] = []
         for entry, key in entries:
             seq += 1
-            rows.append(_values(entry, key, seq, now(), prev))
+            rows.append(_values(entry, key, seq, when or now(), prev))
             prev = rows[-1]["hash"]
             if len(rows) >= batch:
                 Note.insert_many(rows).execute()
@@ -453,23 +465,15 @@ def recent_notes(author_id: int, limit: int = 10) -> list[tuple[Note, list[str]]
     refs = [n.ref for n in notes]
     corrections: dict[str, list[str]] = {}
     if refs:
-        for ref, amends in (
-            Note.select(Note.ref, Note.amends)
-            .where(Note.amends.in_(refs))
-            .order_by(Note.seq)
-            .tuples()
+        for ref, amends in tuples(
+            Note.select(Note.ref, Note.amends).where(Note.amends.in_(refs)).order_by(Note.seq)
         ):
             corrections.setdefault(amends, []).append(ref)
     return [(n, corrections.get(n.ref, [])) for n in notes]
 
 
-def local_time(at: datetime, timezone: str) -> datetime:
-    """A stored naive-UTC time in the given zone (UK local by default in settings)."""
-    return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(timezone))
-
-
 def times_text(at: datetime, timezone: str) -> str:
     """`23 Nov 2026 14:05 UTC (14:05 GMT)`: both, so nobody converts by hand."""
-    local = local_time(at, timezone)
-    day = f" {local:%d %b}" if local.date() != at.date() else ""
-    return f"{at:%d %b %Y %H:%M} UTC ({local:%H:%M}{day} {local.tzname()})"
+    there = local(at, timezone)
+    day = f" {there:%d %b}" if there.date() != at.date() else ""
+    return f"{at:%d %b %Y %H:%M} UTC ({there:%H:%M}{day} {there.tzname()})"

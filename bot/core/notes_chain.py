@@ -24,7 +24,8 @@ from typing import Literal
 
 from peewee import fn
 
-from bot.core.access import Audit, audit, now
+from bot.core.access import Audit, audit
+from bot.core.clock import now
 from bot.core.notes import (
     CHECKPOINT,
     GENESIS,
@@ -121,7 +122,7 @@ def verify(expect_head: str | None = None) -> Verification:
         if kind is None:
             problems.append(ChainProblem(ref, "edited", "its content no longer matches its hash"))
         elif kind == "keyed":
-            result.keyed += 1
+            result.keyed = (result.keyed or 0) + 1  # 0 already: a keyed hash needs the key
         elif result.keyed:
             problems.append(
                 ChainProblem(
@@ -245,9 +246,12 @@ class Purge:
     refused: list[ChainProblem] = field(default_factory=list)
 
 
-def purge(days: int, actor: int | None = None, dry_run: bool = False) -> Purge:
-    """Delete entries older than `days` (a prefix of the chain) and record it in the audit."""
-    cutoff = now() - timedelta(days=days)
+def purge(
+    days: int, actor: int | None = None, dry_run: bool = False, when: datetime | None = None
+) -> Purge:
+    """Delete entries older than `days` before `when` (now by default), a prefix of the chain,
+    and record it in the audit."""
+    cutoff = (when or now()) - timedelta(days=days)
     result = Purge(cutoff=cutoff)
     with writing():
         head = lock_head()

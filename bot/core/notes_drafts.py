@@ -17,7 +17,7 @@ from typing import Literal
 
 from peewee import BigIntegerField, CompositeKey, DateTimeField, Delete, Expression, Select
 
-from bot.core.access import now
+from bot.core.clock import now
 from bot.core.db import BaseModel
 from bot.core.keys import keyed_digest
 from bot.core.notes import (
@@ -215,6 +215,7 @@ def begin(
             .execute()
         )
         draft = get_draft(chat_id, user_id)
+        assert draft is not None  # ours or the other instance's, in this transaction
         if not inserted:  # another instance began one for this officer a moment ago
             return Begun("resumed" if draft.token == token else "busy", draft)
         return Begun("started", draft)

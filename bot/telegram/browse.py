@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.core.topics import CATEGORY_LABELS
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import topic_button
+from bot.telegram.edits import edit_or_send
 from bot.telegram.services import services
 
 ROOT_TEXT = "Browse the topics by category:"
@@ -52,8 +52,4 @@ async def browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not shown or not (shown.startswith(ROOT_TEXT) or shown.endswith(PICK)):
         await query.message.reply_text(text, reply_markup=markup)  # keep the answer it came from
         return
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    await edit_or_send(query, context, text, markup)

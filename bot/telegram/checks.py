@@ -19,6 +19,7 @@ from bot.core.indicators import ChecklistSpec, Indicator, Indicators
 from bot.telegram import callbacks as cb
 from bot.telegram import guided
 from bot.telegram.ask import button_text, topic_button
+from bot.telegram.edits import edit_or_send
 from bot.telegram.render import inline, split
 from bot.telegram.services import services
 
@@ -215,7 +216,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()
         guided.forget(context, KIND, message_id)
         parts_html, topics = summary(indicators, spec, items, mask)
-        await guided.edit_or_send(
+        await edit_or_send(
             query, context, parts_html, summary_keyboard(context, name, items, mask, topics)
         )
     elif action == EDIT:

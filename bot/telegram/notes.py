@@ -25,11 +25,11 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.core import notes_drafts as drafts
-from bot.core.access import now
+from bot.core.clock import now
 from bot.core.indicators import Indicator
 from bot.core.notes import (
     CATEGORIES,
@@ -65,6 +65,7 @@ from bot.core.notes_view import (
 )
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import button_text, send_card
+from bot.telegram.edits import edit_or_send
 from bot.telegram.render import inline
 from bot.telegram.services import services
 
@@ -349,11 +350,8 @@ async def _show(
     text, markup = await _panel(context, draft)
     query = update.callback_query
     if edit and query is not None and not isinstance(markup, ReplyKeyboardMarkup):
-        try:
-            await query.edit_message_text(text, reply_markup=markup)
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                raise
+        # The panel's id is tracked: a gone panel is an error, not a silent second panel.
+        await edit_or_send(query, context, text, markup, resend=False)
         return
     chat = update.effective_chat.id
     sent = await context.bot.send_message(chat, text, reply_markup=markup)
@@ -457,11 +455,7 @@ async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) 
         await _alert_supervisors(context, note)
     removing = result.status == "saved" and bool(result.draft.message_ids)
     receipt = _receipt(context, note, removing)
-    try:
-        await query.edit_message_text(receipt)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            await context.bot.send_message(chat, receipt)
+    await edit_or_send(query, context, receipt)
     if removing:
         failed = 0
         for message_id in result.draft.message_ids:

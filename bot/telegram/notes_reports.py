@@ -13,7 +13,8 @@ from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
 from bot.core.access import now
-from bot.core.notes import CATEGORIES, local_time, parse_ref, recent_notes
+from bot.core.clock import local, local_date
+from bot.core.notes import CATEGORIES, parse_ref, recent_notes
 from bot.core.notes_export import export_notes, to_csv, to_json, weekly_stats
 from bot.core.notes_view import details, own_note
 from bot.core.numbers import parse_int
@@ -39,8 +40,8 @@ async def mynotes_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     lines = ["<b>Your recent notes</b> (newest first)"]
     for note, corrections in rows:
-        local = local_time(note.created_at, svc.settings.timezone)
-        parts = [f"<b>{note.ref}</b>", f"{local:%d %b %H:%M} {local.tzname()}"]
+        at = local(note.created_at, svc.settings.timezone)
+        parts = [f"<b>{note.ref}</b>", f"{at:%d %b %H:%M} {at.tzname()}"]
         if note.amends:
             parts.append(f"correction to {note.amends}")
         else:
@@ -100,7 +101,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """/export [FROM] [TO]: the notes of those UK days as CSV and JSON files (supervisors)."""
     message, svc = update.effective_message, services(context)
     zone = svc.settings.timezone
-    today = local_time(now(), zone).date()
+    today = local_date(now(), zone)
     try:
         start, end = _date_range(context.args or [], today)
     except ValueError as exc:

@@ -12,15 +12,15 @@ import html
 import io
 import re
 from datetime import datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden
+from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes, JobQueue
 
-from bot.config import SettingsError
 from bot.core import quiz_topics
+from bot.core.clock import local, local_date
 from bot.core.quiz import (
     TOPIC,
     Answered,
@@ -30,7 +30,6 @@ from bot.core.quiz import (
     Shown,
     Stale,
     Started,
-    local_date,
     parse_category,
 )
 from bot.core.quiz_history import MASTERED_MEANS, TREND_WEEKS, Report, RoundSummary
@@ -39,6 +38,7 @@ from bot.core.services import quiz_bank_of
 from bot.core.topics import CATEGORIES, CATEGORY_LABELS, Topic
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import button_text
+from bot.telegram.edits import edit_or_send
 from bot.telegram.render import inline
 from bot.telegram.services import BotServices, services
 
@@ -74,11 +74,7 @@ STALE = {
 def build_service(svc: BotServices) -> QuizService:
     """The quiz bank is curated content: errors in it stop start-up like any other."""
     bank = quiz_bank_of(svc.knowledge)
-    try:
-        tz = ZoneInfo(svc.settings.timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise SettingsError(f"TIMEZONE: unknown time zone {svc.settings.timezone!r}") from exc
-    return QuizService(bank, tz)
+    return QuizService(bank, svc.settings.zone)
 
 
 def restore_reminders_at_start(app: Application) -> None:
@@ -252,8 +248,8 @@ def nothing_to_refresh(started: Started, tz: ZoneInfo) -> str:
 
 
 def _local(moment: datetime, tz: ZoneInfo) -> str:
-    local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
-    return f"{local:%a %d %b} at {local:%H:%M}"
+    at = local(moment, tz)
+    return f"{at:%a %d %b} at {at:%H:%M}"
 
 
 def progress_html(report: Report, total: int, subjects: dict[str, str], tz: ZoneInfo) -> str:
@@ -597,12 +593,7 @@ async def _show_feedback(
     query = update.callback_query
     text = feedback_html(result)
     keyboard = topic_keyboard(context, result.shown.question.topic)
-    try:
-        await query.edit_message_text(text, reply_markup=keyboard)
-    except BadRequest as exc:
-        if "not modified" in str(exc).lower():
-            return
-        await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard)
+    await edit_or_send(query, context, text, keyboard)
 
 
 # -- typed text during a round ------------------------------------------------------------------

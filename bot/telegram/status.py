@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import html
 import time
-from datetime import date
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
+from bot.core.clock import today
 from bot.core.db import database
 from bot.core.stats import ReplyTimes
 from bot.core.status import (
@@ -52,7 +52,7 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     times = reply_times(context.application)
     url = svc.settings.database_url
     db = await svc.store.run(lambda: database_status(database.obj, url))
-    due = reviews_due(svc.knowledge.kb, date.today())
+    due = reviews_due(svc.knowledge.kb, today(svc.settings.zone))
     schema = f"schema v{db.schema}" + (
         "" if db.schema == db.code_schema else f" (code v{db.code_schema})"
     )
