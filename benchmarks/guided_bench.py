@@ -19,8 +19,7 @@ from bot.core.evaluation import percentile, read_queries
 from bot.core.guided import CODES
 from bot.core.services import load_knowledge
 from tests.botapi import Call, FakeBotAPI
-from tests.conftest import KNOWLEDGE
-from tests.harness import Harness, settings_for, start_bot, stop_bot
+from tests.support import KNOWLEDGE, Harness, settings_for, start_bot, stop_bot
 
 OFFICER = 600001
 ROUNDS = 20  # checklists ticked through and referral paths walked

@@ -19,6 +19,7 @@ from bot.core.db import open_database
 from bot.core.notes import NoteInput, add_notes
 from bot.core.notes_chain import verify
 from bot.core.notes_export import export_rows, to_csv, to_json
+from bot.core.schema import MODELS
 
 SAVES = 2000
 FLOWS = 300
@@ -89,7 +90,7 @@ def _fill(rng: random.Random, have: int) -> None:
 def run() -> int:
     rng = random.Random(5)
     with tempfile.TemporaryDirectory() as tmp:
-        db = open_database(f"sqlite:///{Path(tmp) / 'notes.db'}")
+        db = open_database(f"sqlite:///{Path(tmp) / 'notes.db'}", MODELS)
         try:
             saves = _saves_per_second(rng)
             flows = _flows_per_second(rng)

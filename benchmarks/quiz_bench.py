@@ -16,28 +16,28 @@ import random
 import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from benchmarks.report import figure
-from bot.core.access import Access, User, now
+from bot.core.access import Access, User
+from bot.core.clock import now
 from bot.core.cohorts import Cohort, CohortMember, Cohorts
 from bot.core.db import open_database
 from bot.core.evaluation import percentile
 from bot.core.quiz import QuizAnswer, QuizCard, QuizRound, QuizService
 from bot.core.quiz_bank import QuizBank
+from bot.core.schema import MODELS
 from bot.core.services import load_knowledge
 from tests.botapi import FakeBotAPI
-from tests.harness import settings_for, start_bot, stop_bot
+from tests.support import KNOWLEDGE, settings_for, start_bot, stop_bot
 
-ROOT = Path(__file__).resolve().parent.parent
 RECRUITS = 40
 COHORT = 300
 TRAINER = 899_999
 
 
 async def _taps(api: FakeBotAPI, db_url: str) -> list[float]:
-    knowledge = load_knowledge(ROOT / "knowledge")
+    knowledge = load_knowledge(KNOWLEDGE)
     settings = settings_for(api, db_url, rate_limit_per_minute=100_000)
     app = await start_bot(settings, knowledge)
     recruits = list(range(800_000, 800_000 + RECRUITS))
@@ -74,8 +74,8 @@ async def _taps(api: FakeBotAPI, db_url: str) -> list[float]:
 
 
 def _service(db_url: str) -> QuizService:
-    knowledge = load_knowledge(ROOT / "knowledge")
-    open_database(db_url)
+    knowledge = load_knowledge(KNOWLEDGE)
+    open_database(db_url, MODELS)
     return QuizService(QuizBank.cached(knowledge.kb), ZoneInfo("Europe/London"), seed=2)
 
 

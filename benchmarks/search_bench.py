@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from benchmarks.report import figure
+from tests.support import KNOWLEDGE, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-QUERIES = ROOT / "knowledge" / "eval" / "queries.jsonl"
+QUERIES = KNOWLEDGE / "eval" / "queries.jsonl"
 
 CHILD = r"""
 import json, random, resource, sys, time

@@ -5,6 +5,9 @@ Bot API stand-in of the tests, which runs here on 127.0.0.1 and timestamps every
 enrolled officers first send a burst of 2,000 questions (throughput), then 600 questions at a
 steady 100 a second (latency, from an update being queued to its reply arriving). Telegram
 itself caps a bot near 30 messages a second; this measures what our own stack can carry.
+
+A long card goes out as several messages; the first quotes the question (`reply_parameters`),
+so that is what ties a reply to its question, not the order or number of messages in a chat.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ import time
 from pathlib import Path
 
 from benchmarks.report import figure
-from bot.core.access import User, now
+from bot.core.access import User
+from bot.core.clock import now
 from bot.core.db import open_database
 from bot.core.evaluation import percentile, read_queries
-from tests.botapi import TOKEN, FakeBotAPI
+from bot.core.schema import MODELS
+from tests.botapi import TOKEN, Call, FakeBotAPI
+from tests.support import KNOWLEDGE, ROOT, command_env
 
-ROOT = Path(__file__).resolve().parent.parent
 OFFICERS = 200
 UPDATES = 2000
 PACED = 600
@@ -37,14 +42,36 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+async def _answers(
+    api: FakeBotAPI, questions: dict[int, object], after: int, timeout: float
+) -> dict[int, Call]:
+    """Each question's answer (its first message, quoting it), by question message id."""
+    deadline = time.monotonic() + timeout
+    found: dict[int, Call] = {}
+    while True:
+        calls = api.calls[after:]
+        after += len(calls)
+        for call in calls:
+            quoted = (call.params.get("reply_parameters") or {}).get("message_id")
+            if call.method == "sendMessage" and quoted in questions:
+                found.setdefault(quoted, call)
+        if len(found) == len(questions):
+            return found
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{len(questions) - len(found)} of {len(questions)} unanswered")
+        await asyncio.sleep(0.02)
+
+
 async def _burst(api: FakeBotAPI, officers: list[int], queries: list[str], pid: int) -> float:
-    """Queue UPDATES questions at once; updates per second until the last reply."""
+    """Queue UPDATES questions at once; updates per second until the last answer."""
     mark = api.mark()
     cpu = _cpu_seconds(pid)
     start = time.perf_counter()
+    questions: dict[int, object] = {}
     for n in range(UPDATES):
-        api.send(officers[n % len(officers)], queries[n % len(queries)])
-    await api.wait("sendMessage", count=UPDATES, after=mark, timeout=120)
+        msg = api.send(officers[n % len(officers)], queries[n % len(queries)])
+        questions[msg["message_id"]] = None
+    await _answers(api, questions, mark, timeout=120)
     elapsed = time.perf_counter() - start
     used = _cpu_seconds(pid) - cpu
     print(
@@ -57,24 +84,23 @@ async def _burst(api: FakeBotAPI, officers: list[int], queries: list[str], pid: 
 async def _paced(api: FakeBotAPI, officers: list[int], queries: list[str]) -> list[float]:
     """PACED_RATE questions a second; milliseconds from each update to its reply.
 
-    Replies are matched to questions per chat, in order (the bot keeps each chat's order),
-    using the stand-in's own timestamps.
+    Answers are matched to their questions by the message they quote, using the stand-in's own
+    timestamps.
     """
     mark = api.mark()
-    sent: dict[int, list[float]] = {}
+    sent: dict[int, float] = {}
     begin = time.monotonic()
     for n in range(PACED):
         uid = officers[n % len(officers)]
         await asyncio.sleep(max(0.0, begin + n / PACED_RATE - time.monotonic()))
-        sent.setdefault(uid, []).append(time.monotonic())
-        api.send(uid, queries[n % len(queries)])
-    replies = await api.wait("sendMessage", count=PACED, after=mark, timeout=60)
-    return [(c.at - sent[int(c.params["chat_id"])].pop(0)) * 1000 for c in replies]
+        at = time.monotonic()
+        sent[api.send(uid, queries[n % len(queries)])["message_id"]] = at
+    answers = await _answers(api, dict(sent), mark, timeout=60)
+    return [(answers[mid].at - at) * 1000 for mid, at in sent.items()]
 
 
 async def _measure(db_url: str, api: FakeBotAPI, officers: list[int]) -> tuple[float, list[float]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(
+    env = command_env(
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_API_BASE_URL=api.base_url,
         DATABASE_URL=db_url,
@@ -85,7 +111,7 @@ async def _measure(db_url: str, api: FakeBotAPI, officers: list[int]) -> tuple[f
     bot = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py")], cwd=ROOT, env=env)
     try:
         await api.wait("deleteWebhook", timeout=30)  # polling has started
-        queries = [q.query for q in read_queries(ROOT / "knowledge" / "eval" / "queries.jsonl")]
+        queries = [q.query for q in read_queries(KNOWLEDGE / "eval" / "queries.jsonl")]
         rate = await _burst(api, officers, queries, bot.pid)
         latencies = await _paced(api, officers, queries)
     finally:
@@ -99,7 +125,7 @@ def run() -> int:
     api = FakeBotAPI().start()
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite:///{tmp}/bench.db"
-        db = open_database(db_url)
+        db = open_database(db_url, MODELS)
         User.insert_many(
             [{"id": u, "name": "Bench", "role": "officer", "enrolled_at": now()} for u in officers]
         ).execute()

@@ -249,6 +249,7 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
 def _backup(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.backup import backup, record
     from bot.core.db import open_database
+    from bot.core.schema import MODELS
 
     result = backup(settings.database_url, args.out)
     for line in result.lines:
@@ -257,7 +258,7 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     from peewee import DatabaseError
 
-    live = open_database(settings.database_url, upgrade=False)
+    live = open_database(settings.database_url, MODELS, upgrade=False)
     try:
         with live.connection_context():
             record(args.out, result.lines[-1].removeprefix("copy: "))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_FILE = ROOT / ".env"  # beside run_bot.py, wherever the command is started from
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -40,6 +42,30 @@ class Settings(BaseSettings):
         """Every secret setting, for the log redaction filter."""
         values = [self.telegram_bot_token, self.webhook_secret, self.notes_chain_key]
         return [v.get_secret_value() for v in values if v is not None]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """TIMEZONE as a zone; the validator below has already proved it loads."""
+        return ZoneInfo(self.timezone)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (an IANA name such as Europe/London)"
+            ) from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LEVELS:
+            raise ValueError(f"unknown log level {value!r} (one of {', '.join(LEVELS)})")
+        return level
 
     @field_validator("admin_ids", mode="before")
     @classmethod

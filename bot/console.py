@@ -104,11 +104,12 @@ class Console:
         """Open the database on first use (a session of plain questions never needs it)."""
         if self.db is None:
             from bot.core.db import open_database
+            from bot.core.schema import MODELS
 
             if self.database_url is None:
                 self._scratch = tempfile.TemporaryDirectory(prefix="briefing-console-")
                 self.database_url = f"sqlite:///{self._scratch.name}/session.db"
-            self.db = open_database(self.database_url)
+            self.db = open_database(self.database_url, MODELS)
 
     @property
     def quiz(self) -> QuizChat:
@@ -241,12 +242,10 @@ class QuizChat:
         from zoneinfo import ZoneInfo
 
         from bot.core.quiz import QuizService
-        from bot.core.quiz_bank import QuizBank
+        from bot.core.services import quiz_bank_of
 
         self.console = console
-        self.service = QuizService(
-            QuizBank.cached(console.knowledge.kb), ZoneInfo(console.timezone)
-        )
+        self.service = QuizService(quiz_bank_of(console.knowledge), ZoneInfo(console.timezone))
 
     def current(self):
         return self.service.current(LOCAL_USER)
@@ -380,12 +379,15 @@ def _wrap(text: str, indent: str = "  ") -> str:
 
 def run_console(
     knowledge: Knowledge,
-    stdin: TextIO = sys.stdin,
-    stdout: TextIO = sys.stdout,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
     database_url: str | None = None,
     timezone: str = "Europe/London",
 ) -> int:
     """Read one message per line until /quit or end of input; works piped or interactive."""
+    # Looked up at call time, not bound at import: whoever runs us may have redirected them.
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
     console = Console(knowledge, database_url, timezone)
     interactive = stdin.isatty()
     if interactive:

@@ -16,11 +16,7 @@ from bot.core.guided import CODES, Position, Referral, checklist_note_text, tick
 from bot.core.indicators import ChecklistSpec, Indicator
 from bot.core.notes import (
     CATEGORIES,
-    HANDLING_CODES,
-    INFO_GRADES,
-    MAX_REASON,
     MAX_TEXT,
-    SOURCE_GRADES,
     URGENCIES,
     NoteDraft,
     find_note,
@@ -40,17 +36,18 @@ from bot.core.notes_drafts import (
     TEXT,
     URGENCY,
 )
-from bot.core.notes_view import URGENT, OwnNote, details, own_note
+from bot.core.notes_view import URGENT, OwnNote, details, grading_text, location_text, own_note
 from bot.core.services import Knowledge
 
 LOCAL_USER = 0  # the terminal's officer: never a Telegram id (those start at 1)
 WIDTH = 78
-OPTIONS = {
-    CATEGORY: ("Category (optional): what is this note mainly about?", CATEGORIES),
-    URGENCY: ("Urgency (optional)", URGENCIES),
-    SOURCE: ("Intelligence grading, 3x5x2 (optional). Source evaluation:", SOURCE_GRADES),
-    INFO: ("Information assessment:", INFO_GRADES),
-    HANDLING: ("Handling code:", HANDLING_CODES),
+# How each choice step of the flow (drafts.FLOWS, which holds the choices) is asked here.
+TITLES = {
+    CATEGORY: "Category (optional): what is this note mainly about?",
+    URGENCY: "Urgency (optional)",
+    SOURCE: "Intelligence grading, 3x5x2 (optional). Source evaluation:",
+    INFO: "Information assessment:",
+    HANDLING: "Handling code:",
 }
 
 
@@ -84,7 +81,7 @@ class NoteFlow:
     # -- starting ----------------------------------------------------------------------------
     def start(self, text: str, preset: list[str] | None = None, amends: str | None = None) -> str:
         text = text.strip()
-        problem = self._problem(text, MAX_TEXT, "note") if text else None
+        problem = drafts.text_problem(text) if text else None
         begun = drafts.begin(
             LOCAL_USER,
             LOCAL_USER,
@@ -113,7 +110,7 @@ class NoteFlow:
         note = find_note(ref) if ref else None
         if note is None:
             return f"I can't find a note {ref_text[:30]}. Check the reference in /mynotes."
-        if note.author_id != LOCAL_USER:
+        if not drafts.may_amend(note, LOCAL_USER):
             return f"{note.ref} was written by someone else: only its author can correct it."
         return self.start(text, amends=note.ref)
 
@@ -133,7 +130,8 @@ class NoteFlow:
             return typed == "skip" or _coordinates(typed) is not None
         if draft.step == CONFIRM:
             return typed in ("save", "edit", "cancel")
-        return typed == "skip" or _pick(typed, list(OPTIONS[draft.step][1])) is not None
+        choices = list(drafts.STEPS[draft.step].choices)
+        return typed == "skip" or _pick(typed, choices) is not None
 
     def input(self, text: str) -> str:
         draft = self.draft()
@@ -142,8 +140,7 @@ class NoteFlow:
         typed = text.strip()
         step = draft.step
         if step in (TEXT, REASON):
-            what, limit = ("reason", MAX_REASON) if step == REASON else ("note", MAX_TEXT)
-            problem = self._problem(typed, limit, what)
+            problem = drafts.text_problem(typed, step)
             if problem:
                 return problem
             if step == REASON:
@@ -164,7 +161,7 @@ class NoteFlow:
             return self.prompt(updated or self.draft())
         if step == CONFIRM:
             return self._confirm(draft, typed.casefold())
-        keys = list(OPTIONS[step][1])
+        keys = list(drafts.STEPS[step].choices)
         value = SKIP if typed.casefold() == "skip" else _pick(typed, keys)
         updated = drafts.choose(LOCAL_USER, LOCAL_USER, draft.token, step, value or "")
         return self.prompt(updated or draft)
@@ -217,13 +214,13 @@ class NoteFlow:
             return (
                 "Location (optional): type latitude, longitude (e.g. 51.50123, -0.12345) or skip."
             )
-        if step in OPTIONS:
-            title, options = OPTIONS[step]
-            codes = step in (SOURCE, INFO, HANDLING)
-            lines = [title]
+        if step in TITLES:
+            shown = drafts.STEPS[step]
+            codes = shown.group == drafts.GRADING
+            lines = [TITLES[step]]
             lines += [
                 f"  {n}. {key + ' · ' if codes else ''}{label}"
-                for n, (key, label) in enumerate(options.items(), 1)
+                for n, (key, label) in enumerate(shown.choices.items(), 1)
             ]
             lines.append("Type a number, or skip.")
             return "\n".join(lines)
@@ -235,16 +232,7 @@ class NoteFlow:
         if draft.kind == "amend":
             lines.append(f"Corrects: {draft.amends}  Reason: {draft.reason}")
         else:
-            located = (
-                f"{draft.latitude:.5f}, {draft.longitude:.5f}"
-                if draft.latitude is not None
-                else "not given"
-            )
-            grading = (
-                f"{draft.source_grade}/{draft.info_grade}/{draft.handling}"
-                if draft.source_grade
-                else "not graded"
-            )
+            located, grading = location_text(draft), grading_text(draft)
             labels = self.labels(draft.tag_list)
             lines += [
                 f"Category: {CATEGORIES.get(draft.category or '', 'none')}",
@@ -282,14 +270,6 @@ class NoteFlow:
     def _tags(self, text: str) -> list[str]:
         indicators = self.knowledge.indicators
         return [i.tag for i in indicators.tag_note(text)] if indicators and text else []
-
-    @staticmethod
-    def _problem(text: str, limit: int, what: str) -> str | None:
-        if not text.strip():
-            return f"The {what} is empty. Type it in one line."
-        if len(text) > limit:
-            return f"That is {len(text):,} characters; a {what} holds at most {limit:,}."
-        return None
 
     # -- reading back ------------------------------------------------------------------------
     def mynotes(self, rest: str) -> str:
@@ -452,12 +432,9 @@ class ReferFlow:
     @property
     def flow(self) -> Referral:
         if self._flow is None:
-            from bot.core.services import KnowledgeError
+            from bot.core.services import referral_of
 
-            referral, _problems = Referral.load(self.knowledge.kb.root, self.knowledge.kb)
-            if referral is None:
-                raise KnowledgeError("referral flow has errors (run `kb check`)")
-            self._flow = referral
+            self._flow = referral_of(self.knowledge)
         return self._flow
 
     def start(self) -> str:

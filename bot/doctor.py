@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TextIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import ENV_FILE, Settings
 
@@ -31,7 +30,7 @@ class Check:
         return f"{self.status:<5} {self.name}: {self.detail}"
 
 
-def run_doctor(settings: Settings, out: TextIO = sys.stdout) -> int:
+def run_doctor(settings: Settings, out: TextIO | None = None) -> int:
     checks: list[Callable[[Settings], list[Check]]] = [
         _settings,
         _knowledge,
@@ -39,6 +38,7 @@ def run_doctor(settings: Settings, out: TextIO = sys.stdout) -> int:
         _bot_api,
         _timezone,
     ]
+    out = out or sys.stdout  # at call time: the caller may have redirected it
     failed = False
     for check in checks:
         try:
@@ -52,8 +52,9 @@ def run_doctor(settings: Settings, out: TextIO = sys.stdout) -> int:
     return 1 if failed else 0
 
 
-def settings_failure(message: str, out: TextIO = sys.stdout) -> int:
+def settings_failure(message: str, out: TextIO | None = None) -> int:
     """The doctor's answer when the settings do not even load."""
+    out = out or sys.stdout  # at call time: the caller may have redirected it
     for line in message.splitlines()[1:] or [message]:
         out.write(f"{Check('FAIL', 'settings', line.strip())}\n")
     return 1
@@ -231,10 +232,7 @@ def _webhook_check(settings: Settings, hook: dict) -> Check:
 
 
 def _timezone(settings: Settings) -> list[Check]:
-    try:
-        zone = ZoneInfo(settings.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return [Check("FAIL", "time zone", f"TIMEZONE {settings.timezone!r} is not a known zone")]
+    zone = settings.zone  # a bad TIMEZONE has already failed the settings
     utc = datetime.now(UTC)
     local = utc.astimezone(zone)
     return [

@@ -126,6 +126,18 @@ def check_html(text: str) -> tuple[str | None, int]:
     return None, parser.visible
 
 
+SCOPES = {
+    "default",
+    "all_private_chats",
+    "all_group_chats",
+    "all_chat_administrators",
+    "chat",
+    "chat_administrators",
+    "chat_member",
+}
+COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+
+
 class FakeBotAPI:
     """Start with `start()`, push updates, read `calls`; `stop()` when done."""
 
@@ -136,6 +148,8 @@ class FakeBotAPI:
         self.deleted: dict[tuple[int, int], dict] = {}  # a stale screen may still show them
         self.failures: dict[str, list[tuple[int, str, dict]]] = {}
         self.webhook: dict[str, Any] | None = None
+        # Command menus by scope ("default", "all_group_chats", "chat:ID"): [(name, text)].
+        self.menus: dict[str, list[tuple[str, str]]] = {}
         self.files: dict[str, bytes] = {}
         self._cond = threading.Condition()
         self._update_ids = itertools.count(1000)
@@ -296,6 +310,46 @@ class FakeBotAPI:
             "has_custom_certificate": False,
             "pending_update_count": 0,
         }
+
+    @staticmethod
+    def _scope(params: dict) -> str:
+        scope = params.get("scope") or {"type": "default"}
+        if not isinstance(scope, dict) or scope.get("type") not in SCOPES:
+            raise _ApiError("wrong parameter scope")
+        if scope["type"].startswith("chat"):
+            if "chat_id" not in scope:
+                raise _ApiError("chat_id is required in this scope")
+            return f"{scope['type']}:{scope['chat_id']}"
+        return scope["type"]
+
+    def _api_setMyCommands(self, params: dict, files: dict) -> bool:
+        """Checks what Telegram checks: at most 100 commands, lower-case names of 1-32
+        characters, descriptions of 1-256."""
+        commands = params.get("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise _ApiError("commands must be a list of at most 100")
+        for command in commands:
+            name, text = command.get("command", ""), command.get("description", "")
+            if not COMMAND_NAME.fullmatch(name):
+                raise _ApiError(f"BOT_COMMAND_INVALID: {name!r}")
+            if not 1 <= len(text) <= 256:
+                raise _ApiError(f"BOT_COMMAND_DESCRIPTION_INVALID: {name!r}")
+        with self._cond:
+            self.menus[self._scope(params)] = [(c["command"], c["description"]) for c in commands]
+        return True
+
+    def _api_deleteMyCommands(self, params: dict, files: dict) -> bool:
+        with self._cond:
+            self.menus.pop(self._scope(params), None)
+        return True
+
+    def menu(self, chat_id: int | None = None) -> list[str]:
+        """The command names the menu shows in a private chat with `chat_id` (as Telegram
+        resolves scopes: the chat's own, else all private chats', else the default)."""
+        for key in (f"chat:{chat_id}", "all_private_chats", "default"):
+            if key in self.menus:
+                return [name for name, _ in self.menus[key]]
+        return []
 
     def _check_markup(self, params: dict) -> None:
         for _, data in Call("", params).buttons:

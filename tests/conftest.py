@@ -10,9 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from bot.core.services import Knowledge, load_knowledge
-
-ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE = ROOT / "knowledge"
+from tests.support import KNOWLEDGE
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +72,7 @@ def db_url(request):
 @pytest.fixture
 async def bot(botapi, knowledge, sqlite_url):
     """The real Application polling the stand-in, on a fresh SQLite file."""
-    from tests.harness import running_bot
+    from tests.support import running_bot
 
     async with running_bot(botapi, knowledge, sqlite_url) as harness:
         yield harness

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import stat
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -16,16 +14,16 @@ import pytest
 from bot.core.access import Access, Role
 from bot.core.db import open_database, sqlite_path
 from bot.core.notes import NoteInput, add_note
+from bot.core.schema import MODELS
+from bot.core.services import Knowledge
 from tests.botapi import FakeBotAPI, plain
-from tests.conftest import ROOT
-from tests.test_migrations import run_bot
-from tests.test_run_bot import ADMIN, environment
+from tests.support import ADMIN, cli, run_bot, running_bot
 
 OFFICER = 700101
 
 
 def fill(url: str, notes: int) -> list[str]:
-    db = open_database(url)
+    db = open_database(url, MODELS)
     with db.connection_context():
         access = Access(frozenset({ADMIN}))
         code, _ = access.create_invite(ADMIN, Role.OFFICER)
@@ -44,7 +42,7 @@ def wipe(url: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    db = open_database(url, upgrade=False)
+    db = open_database(url, MODELS, upgrade=False)
     with db.connection_context():
         for table in db.get_tables():
             db.execute_sql(f'DROP TABLE "{table}" CASCADE')
@@ -66,7 +64,7 @@ def restore(url: str, copy: Path) -> None:
 
 
 async def test_backup_wipe_restore_and_the_bot_has_every_note(
-    db_url: str, tmp_path: Path, botapi: FakeBotAPI
+    db_url: str, tmp_path: Path, botapi: FakeBotAPI, knowledge: Knowledge
 ) -> None:
     if "postgresql" in db_url and shutil.which("pg_dump") is None:
         pytest.skip("pg_dump is not installed")
@@ -76,7 +74,7 @@ async def test_backup_wipe_restore_and_the_bot_has_every_note(
     stop = threading.Event()
 
     def writer() -> None:
-        db = open_database(db_url)
+        db = open_database(db_url, MODELS)
         with db.connection_context():
             n = 0
             while not stop.is_set() and n < 500:
@@ -88,50 +86,40 @@ async def test_backup_wipe_restore_and_the_bot_has_every_note(
     thread.start()
     copy = tmp_path / "backups" / "bot-backup"
     try:
-        out = run_bot("backup", "--out", str(copy), url=db_url)
+        out = run_bot("backup", "--out", str(copy), DATABASE_URL=db_url)  # beside a writer
     finally:
         stop.set()
         thread.join()
     assert out.returncode == 0, out.stdout + out.stderr
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
     assert ": OK" in out.stdout and "copy: notes verify:" in out.stdout
-    again = run_bot("backup", "--out", str(copy), url=db_url)
+    again = cli("backup", "--out", str(copy), DATABASE_URL=db_url)
     assert again.returncode == 1 and "exists" in again.stdout  # never overwrites
 
     wipe(db_url)
     restore(db_url, copy)
-    verify = run_bot("notes", "verify", url=db_url)
+    verify = cli("notes", "verify", DATABASE_URL=db_url)
     assert verify.returncode == 0, verify.stdout
-    exported = run_bot("notes", "export", "--format", "json", url=db_url)
+    exported = cli("notes", "export", "--format", "json", DATABASE_URL=db_url)
     kept = {n["ref"] for n in json.loads(exported.stdout)["notes"]}
     assert set(refs) <= kept
 
     # The bot starts on the restored database and the officer's notes are there.
-    env = environment(botapi, tmp_path, DATABASE_URL=db_url)
-    bot = subprocess.Popen(
-        [sys.executable, str(ROOT / "run_bot.py")], cwd=ROOT, env=env, stderr=subprocess.PIPE
-    )
-    try:
-        await botapi.wait("deleteWebhook", timeout=30)
-        mark = botapi.mark()
-        botapi.send(OFFICER, "/mynotes")
-        [reply] = await botapi.wait("sendMessage", chat_id=OFFICER, after=mark, timeout=10)
+    async with running_bot(botapi, knowledge, db_url) as bot:
+        [reply] = await bot.say(OFFICER, "/mynotes")
         assert max(kept) in plain(reply.text)
-    finally:
-        bot.send_signal(signal.SIGINT)
-        bot.communicate(timeout=30)
-    assert bot.returncode == 0
 
 
 def test_backup_of_a_missing_database_fails_politely(tmp_path: Path) -> None:
-    out = run_bot("backup", "--out", str(tmp_path / "x"), url=f"sqlite:///{tmp_path / 'no.db'}")
+    missing = f"sqlite:///{tmp_path / 'no.db'}"
+    out = cli("backup", "--out", str(tmp_path / "x"), DATABASE_URL=missing)
     assert out.returncode == 1 and "no database at" in out.stdout
     assert not (tmp_path / "x").exists()
 
 
 def test_without_pg_dump_the_exact_command_is_printed(tmp_path: Path) -> None:
     url = "postgresql://bot:s3cret-pw@db.example.invalid:5432/briefing"
-    out = run_bot("backup", "--out", str(tmp_path / "b.dump"), url=url, PATH="/nonexistent")
+    out = cli("backup", "--out", str(tmp_path / "b.dump"), DATABASE_URL=url, PATH="/nonexistent")
     assert out.returncode == 1
     assert "pg_dump --format=custom --no-owner" in out.stdout
     assert "postgresql://bot@db.example.invalid:5432/briefing" in out.stdout

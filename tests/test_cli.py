@@ -1,36 +1,20 @@
-"""The command line as a curator or a script uses it: real processes, real output."""
+"""The command line as a curator or a script uses it: `main` in-process with its real output,
+and two real processes (exit status and start-up of the process itself)."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import KNOWLEDGE, ROOT
-
-
-def run(
-    *args: str, stdin: str | None = None, env: dict | None = None
-) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    clean.update(env or {})
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=clean,
-        timeout=60,
-    )
+from tests.support import KNOWLEDGE, ROOT, cli, run_bot
 
 
 def test_ask_json_has_exactly_the_promised_shape() -> None:
-    out = run("ask", "sectoin 45 defense for a kid runner", "--json")
+    out = cli("ask", "sectoin 45 defense for a kid runner", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert set(data) == {
@@ -54,23 +38,23 @@ def test_ask_json_has_exactly_the_promised_shape() -> None:
 
 
 def test_ask_top_k_and_refusal() -> None:
-    data = json.loads(run("ask", "cuckooing", "--json", "--top", "5").stdout)
+    data = json.loads(cli("ask", "cuckooing", "--json", "--top", "5").stdout)
     assert len(data["results"]) == 5
-    refused = json.loads(run("ask", "best pizza near the station", "--json").stdout)
+    refused = json.loads(cli("ask", "best pizza near the station", "--json").stdout)
     assert refused["answered"] is False
     assert len(refused["results"]) <= 3
 
 
 def test_ask_text_is_the_first_reply() -> None:
-    out = run("ask", "signs of cuckooing").stdout
-    reply = json.loads(run("ask", "signs of cuckooing", "--json").stdout)["reply"]
+    out = cli("ask", "signs of cuckooing").stdout
+    reply = json.loads(cli("ask", "signs of cuckooing", "--json").stdout)["reply"]
     assert out.startswith(reply + "\n")  # then the buttons, as numbered choices
     assert "Do now" in out and "Source: " in out and "Reviewed " in out
     assert "1. Full topic" in out
 
 
 def test_eval_json_keys() -> None:
-    out = run("eval", str(KNOWLEDGE / "eval" / "queries.jsonl"), "--json")
+    out = cli("eval", str(KNOWLEDGE / "eval" / "queries.jsonl"), "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert set(data) == {
@@ -93,12 +77,12 @@ def test_eval_json_keys() -> None:
 def test_eval_rejects_bad_lines(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"query": "x", "expected": null}\nnot json\n')
-    out = run("eval", str(bad))
+    out = cli("eval", str(bad))
     assert out.returncode == 2 and "bad.jsonl:2" in out.stderr
 
 
 def test_kb_check_clean_on_the_real_knowledge_base() -> None:
-    out = run("kb", "check")
+    out = cli("kb", "check")
     assert out.returncode == 0, out.stdout
     assert out.stdout.strip().endswith("0 errors, 0 warnings")
 
@@ -106,13 +90,13 @@ def test_kb_check_clean_on_the_real_knowledge_base() -> None:
 def test_kb_check_fails_with_located_problems(tmp_path: Path) -> None:
     (tmp_path / "topics").mkdir()
     (tmp_path / "topics" / "broken.md").write_text("---\nid: broken\ntitle: x\n---\n")
-    out = run("kb", "check", env={"KNOWLEDGE_DIR": str(tmp_path)})
+    out = cli("kb", "check", KNOWLEDGE_DIR=str(tmp_path))
     assert out.returncode == 1
     assert "broken.md:3: title:" in out.stdout
 
 
 def test_kb_export_lists_every_entry() -> None:
-    out = run("kb", "export")
+    out = cli("kb", "export")
     entries = json.loads(out.stdout)
     assert len(entries) >= 47
     assert set(entries[0]) == {
@@ -131,7 +115,7 @@ def test_kb_export_lists_every_entry() -> None:
 
 
 def test_console_reads_piped_lines_until_end_of_input() -> None:
-    out = run(stdin="what is cuckooing\n1\n/topics\n1\nweather in leeds\n/more\n")
+    out = cli(stdin="what is cuckooing\n1\n/topics\n1\nweather in leeds\n/more\n")
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("Cuckooing") and "1. Full topic" in out.stdout
     assert "== Cuckooing" in out.stdout  # the full topic, opened by its number
@@ -140,12 +124,12 @@ def test_console_reads_piped_lines_until_end_of_input() -> None:
 
 
 def test_console_stops_at_quit() -> None:
-    out = run("console", stdin="/quit\nwhat is cuckooing\n")
+    out = cli("console", stdin="/quit\nwhat is cuckooing\n")
     assert out.returncode == 0 and "Cuckooing" not in out.stdout
 
 
 def test_bad_setting_is_named() -> None:
-    out = run("ask", "x", env={"TELEGRAM_BOT_TOKEN": "not-a-token"})
+    out = run_bot("ask", "x", TELEGRAM_BOT_TOKEN="not-a-token")  # a real process's exit status
     assert out.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in out.stderr
 
@@ -164,3 +148,32 @@ def test_make_run_serves_the_terminal_chat_when_piped() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "Cuckooing" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("TIMEZONE", "Mars/Olympus_Mons"), ("LOG_LEVEL", "LOUD")]
+)
+def test_a_bad_setting_stops_every_command_naming_the_variable(
+    variable: str, value: str, tmp_path: Path
+) -> None:
+    commands = [
+        [],
+        ["console"],
+        ["serve"],
+        ["ask", "cuckooing"],
+        ["eval", str(KNOWLEDGE / "eval" / "queries.jsonl")],
+        ["kb", "check"],
+        ["notes", "verify"],
+        ["db", "version"],
+        ["backup", "--out", str(tmp_path / "copy")],
+    ]
+    env = {variable: value, "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}
+    for argv in commands:
+        out = cli(*argv, **env)
+        assert out.returncode == 2, argv
+        assert f"{variable}: " in out.stderr and repr(value) in out.stderr, argv
+        assert out.stdout == "", argv
+    doctor = cli("doctor", **env)
+    assert doctor.returncode == 1
+    assert doctor.stdout.startswith(f"FAIL  settings: {variable}: ")
+    assert not (tmp_path / "bot.db").exists()  # stopped before anything was opened

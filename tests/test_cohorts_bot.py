@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.access import Role
 from tests.botapi import FakeBotAPI, plain
-from tests.harness import ADMIN, Harness, running_bot
+from tests.support import ADMIN, Harness, running_bot
 from tests.test_quiz_bot import play_round
 
 TRAINER, OTHER_TRAINER, RILEY, SAM, LOOSE = 720001, 720002, 720003, 720004, 720005

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.test_migrations import run_bot
+from tests.support import cli
 
 
 def chat(url: str, *lines: str) -> str:
-    out = run_bot("console", url=url, stdin="\n".join(lines) + "\n")
+    out = cli("console", DATABASE_URL=url, stdin="\n".join(lines) + "\n")
     assert out.returncode == 0, out.stderr
     return out.stdout
 
@@ -61,9 +61,9 @@ def test_a_note_from_the_terminal_joins_the_bots_chain(db_url: str) -> None:
     assert "Location: 51.50123, -0.12345" in full and "Category: Child or runner seen" in full
     assert "Corrected by FN-" in full and "| Two lads outside 11 Birch Walk" in full
     assert "Reason: wrong house number" in full
-    verify = run_bot("notes", "verify", url=db_url)
+    verify = cli("notes", "verify", DATABASE_URL=db_url)
     assert verify.returncode == 0 and "2 entries" in verify.stdout
-    exported = json.loads(run_bot("notes", "export", "--format", "json", url=db_url).stdout)
+    exported = json.loads(cli("notes", "export", "--format", "json", DATABASE_URL=db_url).stdout)
     [first, second] = exported["notes"]
     assert first["ref"] == ref and second["amends"] == ref
     assert first["author_name"].startswith("terminal")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import configparser
 
 from bot.config import Settings
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 DEPLOY = ROOT / "deploy"
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from bot.core.evaluation import EvalQuery, evaluate, read_queries
 from bot.core.services import Knowledge
-from tests.conftest import KNOWLEDGE, ROOT
+from tests.support import KNOWLEDGE, run_bot
 
 EVAL = KNOWLEDGE / "eval" / "queries.jsonl"
 HOLDOUT = KNOWLEDGE / "eval" / "holdout.jsonl"
@@ -74,15 +72,9 @@ def test_must_and_also_decide_answer_ok(knowledge: Knowledge) -> None:
 
 
 def _eval_lines(seed: str) -> list[str]:
-    env = {**os.environ, "PYTHONHASHSEED": seed}
-    out = subprocess.run(
-        [sys.executable, "run_bot.py", "eval", str(EVAL), "--json", "--lines"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    # A real process each: the hash seed is fixed when an interpreter starts.
+    out = run_bot("eval", str(EVAL), "--json", "--lines", PYTHONHASHSEED=seed)
+    assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     for key in VOLATILE:
         report.pop(key)
@@ -98,7 +90,8 @@ def test_results_do_not_depend_on_the_hash_seed() -> None:
     Typo correction used to pick among equally close words in set order, so a question could
     be answered in one process and refused in another.
     """
-    first, second = _eval_lines("1"), _eval_lines("2")
+    with ThreadPoolExecutor(2) as pool:  # the two processes side by side
+        first, second = pool.map(_eval_lines, ("1", "2"))
     assert len(first) == len(second)
     for a, b in zip(first, second, strict=True):
         assert a == b

@@ -8,7 +8,7 @@ from bot.console import Console, run_console
 from bot.core.feedback import Feedback, Gap
 from bot.core.services import Knowledge
 from tests.botapi import check_html, plain
-from tests.harness import Harness
+from tests.support import Harness
 
 OFFICER = 700501
 SCENE = "kid aged 14 found in a flat in Margate, not local, 2 phones and £400, what do I do"

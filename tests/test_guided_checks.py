@@ -12,7 +12,7 @@ from bot.core.indicators import Indicators
 from bot.core.services import Knowledge
 from bot.telegram import checks
 from tests.botapi import Call, plain
-from tests.harness import Harness, settings_for, start_bot, stop_bot
+from tests.support import Harness, settings_for, start_bot, stop_bot
 
 OFFICER = 700101
 SORRY = "something went wrong"

@@ -8,7 +8,7 @@ from bot.core.services import Knowledge
 from bot.core.topics import Source
 from bot.telegram import inline
 from tests.botapi import Call, check_html, plain
-from tests.harness import ADMIN, Harness, running_bot
+from tests.support import ADMIN, Harness, running_bot
 
 OFFICER = 700301
 STRANGER = 800301

@@ -13,8 +13,7 @@ from bot.core.knowledge import KnowledgeBase
 from bot.core.services import Knowledge, KnowledgeError
 from bot.telegram import refer
 from tests.botapi import Call, plain
-from tests.conftest import KNOWLEDGE
-from tests.harness import Harness
+from tests.support import KNOWLEDGE, Harness
 
 OFFICER = 700201
 KB = KnowledgeBase.load(KNOWLEDGE)
@@ -227,9 +226,17 @@ async def tap(bot: Harness, call: Call, data: str) -> Call:
     return edited
 
 
-@pytest.mark.parametrize("path", PATHS, ids=lambda p: "-".join(labels(p)).replace(" ", "_"))
-async def test_every_path_through_the_bot(bot: Harness, path: str) -> None:
+async def test_every_path_through_the_bot(bot: Harness) -> None:
+    """All paths on one running bot, one after another, as an officer would walk them."""
     await bot.enrol(OFFICER)
+    for path in PATHS:
+        try:
+            await walk(bot, path)
+        except AssertionError as exc:
+            raise AssertionError(f"path {' > '.join(labels(path))}: {exc}") from exc
+
+
+async def walk(bot: Harness, path: str) -> None:
     [shown] = await bot.say(OFFICER, "/refer")
     for step, code in enumerate(path):
         position = FLOW.walk(path[:step])

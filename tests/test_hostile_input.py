@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.access import Role
 from tests.botapi import FakeBotAPI, check_html
-from tests.harness import ADMIN, Harness
+from tests.support import ADMIN, Harness
 
 OFFICER = 750001
 HUGE = "12345678901234567890"
@@ -46,7 +46,9 @@ def no_errors(api: FakeBotAPI, caplog, mark: int = 0) -> None:
         "",
     ],
 )
-async def test_hostile_callback_data_is_answered_politely(bot: Harness, caplog, data) -> None:
+async def test_hostile_callback_data_is_answered_once_with_no_error(
+    bot: Harness, caplog, data
+) -> None:
     caplog.set_level(logging.WARNING)
     await bot.enrol(OFFICER)
     [card] = await bot.say(OFFICER, "signs of cuckooing")
@@ -87,7 +89,7 @@ async def test_hostile_callback_data_is_answered_politely(bot: Harness, caplog, 
         "/invite ²",
     ],
 )
-async def test_hostile_command_arguments_are_answered_politely(
+async def test_hostile_command_arguments_get_a_reply_with_no_error(
     bot: Harness, caplog, command
 ) -> None:
     caplog.set_level(logging.WARNING)

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from bot.core.access import Role
 from tests.botapi import Call, FakeBotAPI, check_html
-from tests.harness import ADMIN, Harness, settings_for, start_bot, stop_bot
+from tests.support import ADMIN, Harness, settings_for, start_bot, stop_bot
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "25"))
 TEXTER, PRESSER, SEARCHER = 760001, 760002, 760003
@@ -163,7 +163,9 @@ def _to(chat: int):
 
 @RUN
 @given(text=message_text, edited=st.booleans())
-def test_any_text_gets_a_polite_answer(live: BotThread, text: str, edited: bool) -> None:
+def test_any_text_gets_a_reply_in_valid_html_with_no_error_logged(
+    live: BotThread, text: str, edited: bool
+) -> None:
     mark, errors = live.api.mark(), len(live.errors.records)
     live.api.send(TEXTER, text, edited=edited)
     live.check(live.until(mark, _to(TEXTER)), errors)
@@ -171,7 +173,7 @@ def test_any_text_gets_a_polite_answer(live: BotThread, text: str, edited: bool)
 
 @RUN
 @given(command=st.sampled_from(COMMANDS), args=argument, in_group=st.booleans())
-def test_any_command_arguments_get_a_polite_answer(
+def test_any_command_arguments_get_a_reply_in_valid_html_with_no_error_logged(
     live: BotThread, command: str, args: list[str], in_group: bool
 ) -> None:
     # A new group each time: the rate limiter holds each group to Telegram's 20 messages a minute.
@@ -185,7 +187,9 @@ def test_any_command_arguments_get_a_polite_answer(
 
 @RUN
 @given(data=callback_data, inline_mode=st.booleans())
-def test_any_callback_data_gets_an_answer(live: BotThread, data: str, inline_mode: bool) -> None:
+def test_any_callback_data_is_answered_in_valid_html_with_no_error_logged(
+    live: BotThread, data: str, inline_mode: bool
+) -> None:
     if not hasattr(live, "card"):
         mark = live.api.mark()
         live.api.send(PRESSER, "signs of cuckooing")
@@ -206,7 +210,7 @@ def test_any_callback_data_gets_an_answer(live: BotThread, data: str, inline_mod
 
 @RUN
 @given(query=st.text(max_size=64))
-def test_any_inline_query_gets_an_answer(live: BotThread, query: str) -> None:
+def test_any_inline_query_is_answered_with_no_error_logged(live: BotThread, query: str) -> None:
     mark, errors = live.api.mark(), len(live.errors.records)
     live.api.inline(SEARCHER, query)
     live.check(live.until(mark, lambda c: c.method == "answerInlineQuery"), errors)

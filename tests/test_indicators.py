@@ -9,7 +9,7 @@ import pytest
 from bot.core.indicators import Indicators
 from bot.core.knowledge import KnowledgeBase
 from bot.core.services import Knowledge
-from tests.conftest import KNOWLEDGE
+from tests.support import KNOWLEDGE
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,7 @@ from bot.core.local_contacts import (
 )
 from bot.core.services import KnowledgeError, load_knowledge
 from tests.botapi import plain
-from tests.conftest import KNOWLEDGE
-from tests.harness import running_bot
+from tests.support import KNOWLEDGE, running_bot
 
 SAMPLE = Path(__file__).parent / "data" / "local-contacts-sample.yaml"
 KB = KnowledgeBase.load(KNOWLEDGE)

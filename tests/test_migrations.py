@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,24 +14,8 @@ from bot.core.access import Access, Role
 from bot.core.db import connect_url, open_database
 from bot.core.migrations import SchemaTooNew, current_version, latest, upgrade
 from bot.core.schema import MODELS
-from tests.conftest import ROOT
 from tests.fixtures import schema_v1
-
-
-def run_bot(
-    *args: str, url: str, stdin: str | None = None, **env: str
-) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    clean.update(DATABASE_URL=url, LOG_LEVEL="WARNING", **env)
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=clean,
-        timeout=120,
-    )
+from tests.support import KNOWLEDGE, cli
 
 
 def build_v1(url: str) -> dict:
@@ -84,15 +65,15 @@ def _same(stored: object, frozen: object) -> bool:
 
 def test_release_1_database_upgrades_with_every_row_intact(db_url: str) -> None:
     fixture = build_v1(db_url)
-    out = run_bot("db", "upgrade", url=db_url)
+    out = cli("db", "upgrade", DATABASE_URL=db_url)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("db upgrade: schema version")
     assert "predates versioning" in out.stdout or "->" in out.stdout
-    verify = run_bot("notes", "verify", url=db_url)
+    verify = cli("notes", "verify", DATABASE_URL=db_url)
     assert verify.returncode == 0, verify.stdout
     assert "4 entries" in verify.stdout and ": OK" in verify.stdout
 
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     try:
         with db.connection_context():
             assert current_version(db) == latest()
@@ -106,7 +87,7 @@ def test_release_1_database_upgrades_with_every_row_intact(db_url: str) -> None:
             from bot.core.quiz_bank import QuizBank
             from bot.core.services import load_knowledge
 
-            bank = QuizBank.cached(load_knowledge(ROOT / "knowledge").kb)
+            bank = QuizBank.cached(load_knowledge(KNOWLEDGE).kb)
             progress = QuizService(bank, ZoneInfo("Europe/London")).progress(700003)
             assert progress.answered == 3
     finally:
@@ -159,7 +140,7 @@ def test_a_failing_migration_changes_nothing(db_url: str, monkeypatch) -> None:
 
 
 def test_a_newer_database_is_refused(db_url: str) -> None:
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     with db.connection_context():
         db.execute_sql(
             f"INSERT INTO schema_version (version, applied_at) VALUES ({latest() + 1}, "
@@ -176,13 +157,13 @@ def test_a_newer_database_is_refused(db_url: str) -> None:
         (("serve",), bot),  # refused before the Bot API is ever called
         (("console",), {}),
     ):
-        out = run_bot(*args, url=db_url, stdin="/note a note\n", **env)
+        out = cli(*args, DATABASE_URL=db_url, stdin="/note a note\n", **env)
         assert out.returncode == 2, out.stdout
         assert "Traceback" not in out.stderr
         line = out.stderr.strip().splitlines()[-1]  # after serve's "starting ..." line
         assert f"schema is version {latest() + 1}" in line and "newer release" in line
     with pytest.raises(SchemaTooNew):
-        open_database(db_url)
+        open_database(db_url, MODELS)
 
 
 def test_an_empty_database_starts_at_the_latest_version(db_url: str) -> None:

@@ -7,14 +7,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 from tests.botapi import FakeBotAPI, plain
-from tests.conftest import ROOT
-from tests.harness import Harness
+from tests.support import ADMIN, Harness, bot_env, start_bot_process
 from tests.test_notes_telegram import button, skip_to_confirm
-from tests.test_run_bot import ADMIN, environment
 
 
 async def test_the_bots_own_connection_syncs_every_commit(bot: Harness) -> None:
@@ -28,12 +25,7 @@ async def test_the_bots_own_connection_syncs_every_commit(bot: Harness) -> None:
 
 
 def start(api: FakeBotAPI, tmp_path: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, str(ROOT / "run_bot.py")],
-        cwd=ROOT,
-        env=environment(api, tmp_path),
-        stderr=subprocess.DEVNULL,
-    )
+    return start_bot_process(env=bot_env(api, tmp_path), stderr=subprocess.DEVNULL)
 
 
 async def test_sigkill_right_after_saved_loses_no_note(botapi: FakeBotAPI, tmp_path: Path) -> None:

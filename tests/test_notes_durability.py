@@ -17,14 +17,16 @@ from pathlib import Path
 from bot.core.db import open_database
 from bot.core.notes import Note
 from bot.core.notes_chain import verify
-from tests.conftest import ROOT
+from bot.core.schema import MODELS
+from tests.support import ROOT, cli
 
 WRITER = r"""
 import sys
 from bot.core.db import open_database
 from bot.core.notes import NoteInput, add_note
+from bot.core.schema import MODELS
 
-open_database(sys.argv[1])
+open_database(sys.argv[1], MODELS)
 n = 0
 while True:
     note, _ = add_note(
@@ -36,16 +38,8 @@ while True:
 """
 
 
-def run_bot(db_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env["DATABASE_URL"] = db_url
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), "notes", *args],
-        capture_output=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-    )
+def notes_command(db_url: str, *args: str) -> subprocess.CompletedProcess:
+    return cli("notes", *args, DATABASE_URL=db_url)
 
 
 def kill_a_busy_writer(db_url: str, wanted: int = 300) -> list[str]:
@@ -72,7 +66,7 @@ def test_sigkill_loses_no_acknowledged_note_and_tampering_is_found(db_url, tmp_p
     acknowledged = kill_a_busy_writer(db_url)
     assert len(acknowledged) >= 300
 
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     try:
         stored = {ref for (ref,) in Note.select(Note.ref).tuples()}
         assert set(acknowledged) <= stored
@@ -81,9 +75,9 @@ def test_sigkill_loses_no_acknowledged_note_and_tampering_is_found(db_url, tmp_p
     finally:
         db.close()
 
-    clean = run_bot(db_url, "verify")
+    clean = notes_command(db_url, "verify")
     assert clean.returncode == 0, clean.stderr
-    assert f"{len(stored)} entries" in clean.stdout.decode() and ": OK" in clean.stdout.decode()
+    assert f"{len(stored)} entries" in clean.stdout and ": OK" in clean.stdout
 
     # Tamper with one row behind the bot's back: in the file itself for SQLite.
     victim = acknowledged[41]
@@ -93,47 +87,47 @@ def test_sigkill_loses_no_acknowledged_note_and_tampering_is_found(db_url, tmp_p
         raw.commit()
         raw.close()
     else:
-        db = open_database(db_url)
+        db = open_database(db_url, MODELS)
         db.execute_sql("UPDATE note SET text = 'nothing seen' WHERE ref = %s", (victim,))
         db.close()
-    tampered = run_bot(db_url, "verify")
+    tampered = notes_command(db_url, "verify")
     assert tampered.returncode == 1
-    lines = tampered.stdout.decode().splitlines()
+    lines = tampered.stdout.splitlines()
     assert lines[0] == f"{victim}: edited: its content no longer matches its hash"
     assert "1 problem(s)" in lines[-1]
 
-    refused = run_bot(db_url, "purge", "--older-than", "1")
-    assert refused.returncode == 1 and b"refused" in refused.stdout
+    refused = notes_command(db_url, "purge", "--older-than", "1")
+    assert refused.returncode == 1 and "refused" in refused.stdout
 
 
 def test_export_and_purge_from_the_command_line(sqlite_url, tmp_path: Path) -> None:
     from bot.core.notes import NoteInput, add_note
 
-    db = open_database(sqlite_url)
+    db = open_database(sqlite_url, MODELS)
     try:
         add_note(NoteInput(author_id=1, text="+44 7700 900123 rang the runner"), "cli-1")
         add_note(NoteInput(author_id=1, text="Cuckooed flat, £20 deals, Mill Lane"), "cli-2")
     finally:
         db.close()
     out = tmp_path / "notes.csv"
-    exported = run_bot(sqlite_url, "export", "--out", str(out))
-    assert exported.returncode == 0 and b"2 entries" in exported.stderr
+    exported = notes_command(sqlite_url, "export", "--out", str(out))
+    assert exported.returncode == 0 and "2 entries" in exported.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert [r["text"] for r in rows] == ["'+44 7700 900123 rang the runner", rows[1]["text"]]
     assert "£20" in rows[1]["text"]
 
-    as_json = run_bot(sqlite_url, "export", "--format", "json", "--from", "2020-01-01")
+    as_json = notes_command(sqlite_url, "export", "--format", "json", "--from", "2020-01-01")
     data = json.loads(as_json.stdout)
     assert data["count"] == 2 and data["from"] == "2020-01-01"
     assert data["notes"][0]["text"].startswith("+44")  # JSON keeps the exact text
 
-    bad = run_bot(sqlite_url, "export", "--from", "yesterday")
-    assert bad.returncode == 2 and b"not a date" in bad.stderr
+    bad = notes_command(sqlite_url, "export", "--from", "yesterday")
+    assert bad.returncode == 2 and "not a date" in bad.stderr
 
-    purged = run_bot(sqlite_url, "purge", "--older-than", "30")
+    purged = notes_command(sqlite_url, "purge", "--older-than", "30")
     assert purged.returncode == 0, purged.stderr
-    assert b"removed 0 notes older than 30 days" in purged.stdout
-    db = open_database(sqlite_url)
+    assert "removed 0 notes older than 30 days" in purged.stdout
+    db = open_database(sqlite_url, MODELS)
     try:
         from bot.core.access import Audit
 

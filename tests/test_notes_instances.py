@@ -4,43 +4,33 @@ finished through the other, because no state that matters lives in a process."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 
 import httpx
 
-from bot.core.access import Role, User, now
+from bot.core.access import Role, User
+from bot.core.clock import now
 from bot.core.db import open_database
 from bot.core.notes import Note
 from bot.core.notes_chain import verify
-from tests.botapi import TOKEN, Call, FakeBotAPI, plain
-from tests.conftest import ROOT
+from bot.core.schema import MODELS
+from tests.botapi import Call, FakeBotAPI, plain
+from tests.support import bot_env, start_bot_process
 
 OFFICER = 730001
 SECRET = "two-instances-secret"
 
 
 def start_instance(api: FakeBotAPI, db_url: str, port: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=api.base_url,
+    env = bot_env(
+        api,
         WEBHOOK_SECRET=SECRET,
         WEBHOOK_LISTEN="127.0.0.1",
         WEBHOOK_PORT=str(port),
         DATABASE_URL=db_url,
-        ADMIN_IDS="1",
-        LOG_LEVEL="WARNING",
     )
-    return subprocess.Popen(
-        [sys.executable, str(ROOT / "run_bot.py"), "--webhook", f"https://bot.example/{port}"],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_bot_process("--webhook", f"https://bot.example/{port}", env=env)
 
 
 class Relay:
@@ -86,7 +76,7 @@ class Relay:
 async def test_a_note_begun_on_one_instance_is_finished_on_the_other(
     botapi: FakeBotAPI, postgres_url: str, unused_tcp_port_factory
 ) -> None:
-    db = open_database(postgres_url)
+    db = open_database(postgres_url, MODELS)
     User.create(id=OFFICER, name="Jo Bloggs", role=Role.OFFICER.value, enrolled_at=now())
     db.close()
     ports = {"A": unused_tcp_port_factory(), "B": unused_tcp_port_factory()}
@@ -113,7 +103,7 @@ async def test_a_note_begun_on_one_instance_is_finished_on_the_other(
     assert all(bot.returncode == 0 for bot in bots.values()), errors
     assert not any("Traceback" in text for text in errors.values()), errors
 
-    db = open_database(postgres_url)
+    db = open_database(postgres_url, MODELS)
     try:
         [note] = Note.select()
         assert note.text == "Lad about 15 with two phones at the bus station"

@@ -10,18 +10,20 @@ import pytest
 
 from bot.core import notes as notes_module
 from bot.core import notes_drafts as drafts
-from bot.core.access import Audit, now
+from bot.core.access import Audit
+from bot.core.clock import day_bounds, now
 from bot.core.db import database, open_database
 from bot.core.notes import Note, NoteChain, NoteDraft, NoteInput, add_note, add_notes
 from bot.core.notes_chain import purge, verify
-from bot.core.notes_export import day_bounds, export_rows, to_csv, weekly_stats
+from bot.core.notes_export import export_rows, to_csv, weekly_stats
+from bot.core.schema import MODELS
 
 CHAT = USER = 4201
 
 
 @pytest.fixture
 def db(db_url):
-    database_ = open_database(db_url)
+    database_ = open_database(db_url, MODELS)
     yield database_
     database_.close()
 
@@ -139,16 +141,16 @@ def test_concurrent_writers_keep_one_chain(db) -> None:
     assert verify().ok
 
 
-def _backdated(days: int, n: int, start: int, monkeypatch) -> None:
-    past = now() - timedelta(days=days)
-    monkeypatch.setattr(notes_module, "now", lambda: past)
-    add_notes((entry(f"old {i}"), f"old-{i}") for i in range(start, start + n))
-    monkeypatch.undo()
+def _backdated(days: int, n: int, start: int) -> None:
+    add_notes(
+        ((entry(f"old {i}"), f"old-{i}") for i in range(start, start + n)),
+        when=now() - timedelta(days=days),
+    )
 
 
-def test_purge_removes_a_prefix_and_verification_goes_on(db, monkeypatch) -> None:
-    _backdated(400, 3, 0, monkeypatch)
-    _backdated(100, 2, 3, monkeypatch)
+def test_purge_removes_a_prefix_and_verification_goes_on(db) -> None:
+    _backdated(400, 3, 0)
+    _backdated(100, 2, 3)
     make(2, start=10)
     drafts.begin(CHAT, USER, "m:1:9", text="left open")
     NoteDraft.update(updated_at=now() - timedelta(days=40)).execute()
@@ -172,8 +174,8 @@ def test_purge_removes_a_prefix_and_verification_goes_on(db, monkeypatch) -> Non
     assert any("checkpoint is not in the audit" in p for p in problems())
 
 
-def test_purge_refuses_while_the_chain_is_broken(db, monkeypatch) -> None:
-    _backdated(400, 3, 0, monkeypatch)
+def test_purge_refuses_while_the_chain_is_broken(db) -> None:
+    _backdated(400, 3, 0)
     Note.update(text="tampered").where(Note.seq == 1).execute()
     result = purge(365)
     assert result.refused and result.removed == 0

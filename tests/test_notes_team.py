@@ -10,7 +10,7 @@ from bot.core.indicators import Indicators, bare_ages
 from bot.core.notes import NoteInput, add_note
 from bot.core.services import Knowledge
 from tests.botapi import plain
-from tests.harness import Harness
+from tests.support import Harness
 from tests.test_notes_telegram import (
     CHILD_NOTE,
     LOCATION,

@@ -8,13 +8,14 @@ import json
 
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
-from bot.core.access import Audit, Role, now
+from bot.core.access import Audit, Role
+from bot.core.clock import now
 from bot.core.feedback import Gap
 from bot.core.notes import Note, NoteDraft
 from bot.core.notes_chain import verify
 from bot.telegram.notes import begin_note
 from tests.botapi import Call, FakeBotAPI, plain
-from tests.harness import ADMIN, Harness, settings_for, start_bot, stop_bot
+from tests.support import ADMIN, Harness, settings_for, start_bot, stop_bot
 
 OFFICER = 700101
 OTHER = 700102

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.migrations import latest
 from tests.botapi import plain
-from tests.harness import ADMIN, Harness
+from tests.support import ADMIN, Harness
 
 OFFICER = 700011
 STRANGER = 800011

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core import notes as notes_module
-from bot.core.access import Audit, now
+from bot.core.access import Audit
+from bot.core.clock import now
 from bot.core.feedback import Feedback, Gap
 from bot.core.notes import Note, NoteInput, add_notes
-from tests.harness import ADMIN, Harness, running_bot
+from tests.support import ADMIN, Harness, running_bot
 
 OFFICER = 740001
 
@@ -65,7 +65,7 @@ async def test_a_gap_is_stored_without_the_childs_details(bot: Harness) -> None:
 
 
 async def test_the_daily_job_purges_gaps_feedback_and_notes_past_retention(
-    botapi, knowledge, sqlite_url, monkeypatch
+    botapi, knowledge, sqlite_url
 ) -> None:
     async with running_bot(
         botapi, knowledge, sqlite_url, gaps_retention_days=30, notes_retention_days=365
@@ -79,12 +79,10 @@ async def test_the_daily_job_purges_gaps_feedback_and_notes_past_retention(
             Gap.create(text="new question", key="new question")
             Feedback.create(topic_id="nrm", question="old report", at=old)
             Feedback.create(topic_id="nrm", question="new report")
-            past = now() - timedelta(days=400)
-            monkeypatch.setattr(notes_module, "now", lambda: past)
             add_notes(
-                (NoteInput(author_id=OFFICER, text=f"old {i}"), f"old-{i}") for i in range(2)
+                ((NoteInput(author_id=OFFICER, text=f"old {i}"), f"old-{i}") for i in range(2)),
+                when=now() - timedelta(days=400),
             )
-            monkeypatch.undo()
             add_notes([(NoteInput(author_id=OFFICER, text="young"), "young")])
 
         await bot.services.store.run(seed)

@@ -12,7 +12,7 @@ from bot.core.knowledge import KnowledgeBase
 from bot.core.quiz import LocalQuiz, option_order, parse_letter
 from bot.core.quiz_bank import QuizBank, check_quiz
 from bot.core.topics import CATEGORIES
-from tests.conftest import KNOWLEDGE
+from tests.support import KNOWLEDGE
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.quiz import QuizAnswer, QuizRound
 from tests.botapi import Call, plain
-from tests.harness import Harness, running_bot, settings_for, start_bot, stop_bot
+from tests.support import Harness, running_bot, settings_for, start_bot, stop_bot
 
 
 @pytest.fixture

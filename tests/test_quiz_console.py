@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.console import Console
 from bot.core.services import Knowledge
-from tests.test_cli import run
+from tests.support import cli
 
 
 def test_a_round_in_the_terminal(knowledge: Knowledge) -> None:
@@ -50,7 +50,7 @@ def test_a_topic_round_in_the_terminal(knowledge: Knowledge) -> None:
 
 
 def test_piped_terminal_chat_runs_a_quiz() -> None:
-    out = run("console", stdin="/quiz background\nA\n/progress\n/quit\n")
+    out = cli("console", stdin="/quiz background\nA\n/progress\n/quit\n")
     assert out.returncode == 0, out.stderr
     assert "Question 1 of 5 (Background and terms)" in out.stdout
     assert "Question 2 of 5" in out.stdout and "1 of " in out.stdout

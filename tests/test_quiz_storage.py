@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.access import Access, Role, User, now
+from bot.core.access import Access, Role, User
+from bot.core.clock import local_day_start, now
 from bot.core.cohorts import CohortError, CohortMember, Cohorts
 from bot.core.db import open_database
 from bot.core.knowledge import KnowledgeBase
@@ -20,11 +21,11 @@ from bot.core.quiz import (
     QuizService,
     ReminderAction,
     Stale,
-    local_day_start,
 )
 from bot.core.quiz_bank import QuizBank
 from bot.core.quiz_schedule import DAILY_REVIEWS, review
-from tests.conftest import KNOWLEDGE
+from bot.core.schema import MODELS
+from tests.support import KNOWLEDGE
 
 LONDON = ZoneInfo("Europe/London")
 RECRUIT, OTHER, TRAINER = 501, 502, 503
@@ -39,7 +40,7 @@ def bank() -> QuizBank:
 
 @pytest.fixture
 def quiz(db_url, bank):
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     for uid, name, role in [
         (RECRUIT, "Riley Recruit", Role.OFFICER),
         (OTHER, "Olly Other", Role.OFFICER),

@@ -1,40 +1,17 @@
-"""`python run_bot.py` as it is deployed: a real process, configured only by its environment."""
+"""`python run_bot.py` as it is deployed, configured only by its environment: a real process where
+the start-up itself is under test, `main` in-process where only its refusal is."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.botapi import TOKEN, FakeBotAPI, plain
-from tests.conftest import ROOT
-
-ADMIN = 424242
-
-
-def environment(api: FakeBotAPI, tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=api.base_url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
-        ADMIN_IDS=str(ADMIN),
-        LOG_LEVEL="WARNING",
-    )
-    env.update(extra)
-    return env
+from tests.botapi import FakeBotAPI, plain
+from tests.support import ADMIN, bot_env, cli, start_bot_process
 
 
 async def test_token_runs_long_polling_and_answers(botapi: FakeBotAPI, tmp_path: Path) -> None:
-    bot = subprocess.Popen(
-        [sys.executable, str(ROOT / "run_bot.py")],
-        cwd=ROOT,
-        env=environment(botapi, tmp_path),
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    bot = start_bot_process(env=bot_env(botapi, tmp_path))
     try:
         await botapi.wait("deleteWebhook", timeout=30)
         assert botapi.sent(method="setMyCommands")
@@ -50,28 +27,14 @@ async def test_token_runs_long_polling_and_answers(botapi: FakeBotAPI, tmp_path:
 
 
 def test_webhook_needs_a_secret(botapi: FakeBotAPI, tmp_path: Path) -> None:
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), "--webhook", "https://bot.example.invalid/t"],
-        cwd=ROOT,
-        env=environment(botapi, tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = cli("--webhook", "https://bot.example.invalid/t", **bot_env(botapi, tmp_path))
     assert out.returncode == 2
     assert "WEBHOOK_SECRET is required" in out.stderr
     assert botapi.calls == []  # refused before touching Telegram
 
 
 def test_malformed_settings_are_named(botapi: FakeBotAPI, tmp_path: Path) -> None:
-    env = environment(botapi, tmp_path, WEBHOOK_PORT="eighty", ADMIN_IDS="alice")
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = bot_env(botapi, tmp_path, WEBHOOK_PORT="eighty", ADMIN_IDS="alice")
+    out = cli(**env)
     assert out.returncode == 2
     assert "WEBHOOK_PORT" in out.stderr and "ADMIN_IDS" in out.stderr

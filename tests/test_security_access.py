@@ -11,7 +11,7 @@ import time
 from bot.core.access import Audit, Invite, Role
 from bot.core.notes import Note
 from tests.botapi import plain
-from tests.harness import ADMIN, Harness
+from tests.support import ADMIN, Harness
 
 OFFICER = 720001
 OTHER = 720002

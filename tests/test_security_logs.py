@@ -6,14 +6,11 @@ from __future__ import annotations
 import contextlib
 import signal
 import socket
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 from tests.botapi import TOKEN, FakeBotAPI
-from tests.conftest import ROOT
-from tests.test_run_bot import environment
+from tests.support import bot_env, run_bot, start_bot_process
 
 SECRET_PART = TOKEN.split(":", 1)[1]
 
@@ -48,16 +45,9 @@ def test_the_token_never_reaches_the_log_when_the_api_is_not_http(
 ) -> None:
     server = NotHTTP()
     try:
-        env = environment(botapi, tmp_path, LOG_LEVEL="DEBUG")
+        env = bot_env(botapi, tmp_path, LOG_LEVEL="DEBUG")
         env["TELEGRAM_API_BASE_URL"] = f"http://127.0.0.1:{server.port}/bot"
-        out = subprocess.run(
-            [sys.executable, str(ROOT / "run_bot.py")],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        out = run_bot(**env)  # a real process: its own logging, to its own stderr
     finally:
         server.close()
     lines = (out.stdout + out.stderr).splitlines()
@@ -96,18 +86,13 @@ def test_the_redaction_filter_hides_secrets_in_messages_args_and_tracebacks() ->
 async def test_note_and_question_texts_never_reach_the_log_even_at_debug(
     botapi: FakeBotAPI, tmp_path: Path
 ) -> None:
-    from tests.harness import Harness
+    from tests.support import ADMIN, Harness
     from tests.test_notes_telegram import button, skip_to_confirm
-    from tests.test_run_bot import ADMIN
 
     bot = Harness(botapi, app=None)  # type: ignore[arg-type]  # the bot is another process
     log_file = tmp_path / "stderr.log"
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "run_bot.py")],
-        cwd=ROOT,
-        env=environment(botapi, tmp_path, LOG_LEVEL="DEBUG"),
-        stderr=log_file.open("w"),
-    )
+    env = bot_env(botapi, tmp_path, LOG_LEVEL="DEBUG")
+    process = start_bot_process(env=env, stderr=log_file.open("w"))
     try:
         await botapi.wait("deleteWebhook", timeout=30)
         await bot.say(ADMIN, "Quetzalcoatl Zebedee question about cuckooing")

@@ -15,7 +15,7 @@ import pytest
 
 from bot.config import Settings
 from tests.botapi import FakeBotAPI, plain
-from tests.harness import Harness, settings_for, stop_bot
+from tests.support import Harness, settings_for, start_bot_process, stop_bot
 
 OFFICER = 730001
 SECRET = "right-secret"
@@ -144,20 +144,11 @@ async def test_run_bot_serves_the_webhook_on_localhost(
     """`run_bot.py --webhook URL` as deployed: sets the webhook with its secret, answers a
     posted update, refuses one without the secret, and stops cleanly on SIGINT."""
     import signal
-    import subprocess
-    import sys
 
-    from tests.conftest import ROOT
-    from tests.test_run_bot import ADMIN, environment
+    from tests.support import ADMIN, bot_env
 
-    env = environment(botapi, tmp_path, WEBHOOK_SECRET=SECRET, WEBHOOK_PORT=str(unused_tcp_port))
-    bot = subprocess.Popen(
-        [sys.executable, str(ROOT / "run_bot.py"), "--webhook", "https://bot.example.invalid/t"],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    env = bot_env(botapi, tmp_path, WEBHOOK_SECRET=SECRET, WEBHOOK_PORT=str(unused_tcp_port))
+    bot = start_bot_process("--webhook", "https://bot.example.invalid/t", env=env)
     try:
         await botapi.wait("setWebhook", timeout=30)
         assert botapi.webhook["secret_token"] == SECRET

@@ -6,16 +6,18 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core.access import Access, Audit, Invite, Role, User, now
+from bot.core.access import Access, Audit, Invite, Role, User
+from bot.core.clock import now
 from bot.core.db import database, open_database
 from bot.core.feedback import recent_feedback, record_feedback, record_gap, top_gaps
+from bot.core.schema import MODELS
 
 ADMIN = 1
 
 
 @pytest.fixture
 def access(db_url):
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     yield Access(frozenset({ADMIN}), cache_seconds=0)
     db.close()
 
@@ -64,7 +66,7 @@ def test_revoke_role_and_audit_trail(access: Access) -> None:
 
 
 def test_role_cache_is_cleared_by_local_changes(db_url) -> None:
-    db = open_database(db_url)
+    db = open_database(db_url, MODELS)
     access = Access(frozenset(), cache_seconds=300)
     code, _ = access.create_invite(ADMIN)
     assert access.role_of(42) is None  # cached as a stranger...

@@ -1,18 +1,16 @@
-"""The README's "Setting it up for a team", step by step, as real processes: from a token to
-an invited officer using only doctor, serve, /whoami, ADMIN_IDS, /invite and /start CODE."""
+"""The README's "Setting it up for a team", step by step: from a token to an invited officer
+using only doctor, serve (a real process), /whoami, ADMIN_IDS, /invite and /start CODE."""
 
 from __future__ import annotations
 
 import os
 import re
 import signal
-import subprocess
-import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from tests.botapi import TOKEN, FakeBotAPI, plain
-from tests.conftest import ROOT
+from tests.support import cli, start_bot_process
 
 NEW_ADMIN = 512001
 NEW_OFFICER = 512002
@@ -20,14 +18,7 @@ NEW_OFFICER = 512002
 
 @asynccontextmanager
 async def serving(api: FakeBotAPI, env: dict[str, str]):
-    bot = subprocess.Popen(
-        [sys.executable, str(ROOT / "run_bot.py"), "serve"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    bot = start_bot_process("serve", env=env)
     try:
         mark = api.mark()
         await api.wait("deleteWebhook", after=mark, timeout=30)
@@ -45,17 +36,6 @@ async def say(api: FakeBotAPI, uid: int, text: str) -> str:
     return plain(reply.text)
 
 
-def doctor(env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), "doctor"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 async def test_from_a_token_to_an_invited_officer(botapi: FakeBotAPI, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ADMIN_"))}
     env.update(
@@ -65,7 +45,7 @@ async def test_from_a_token_to_an_invited_officer(botapi: FakeBotAPI, tmp_path: 
         LOG_LEVEL="WARNING",
     )
     # 3. doctor: everything ok, one warning that nobody is an admin yet.
-    checked = doctor(env)
+    checked = cli("doctor", **env)
     assert checked.returncode == 0, checked.stdout
     assert "warn  settings: ADMIN_IDS is empty" in checked.stdout
     assert "ok    Bot API: @" in checked.stdout
@@ -79,7 +59,7 @@ async def test_from_a_token_to_an_invited_officer(botapi: FakeBotAPI, tmp_path: 
     # 6. ADMIN_IDS, restart, doctor again.
     env["ADMIN_IDS"] = admin_id
     (tmp_path / "data" / "bot.db").chmod(0o600)
-    rechecked = doctor(env)
+    rechecked = cli("doctor", **env)
     assert rechecked.returncode == 0 and "ok    settings: 1 admin id(s)" in rechecked.stdout
     async with serving(botapi, env):
         # 7. /invite gives a one-time code.

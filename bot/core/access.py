@@ -7,11 +7,12 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from peewee import AutoField, BigIntegerField, BooleanField, CharField, DateTimeField, TextField
 
+from bot.core.clock import now
 from bot.core.db import BaseModel
 from bot.core.numbers import parse_int
 
@@ -26,11 +27,6 @@ class Role(StrEnum):
 
 
 ASSIGNABLE = (Role.OFFICER, Role.SUPERVISOR, Role.TRAINER)
-
-
-def now() -> datetime:
-    """UTC now without tzinfo: what both SQLite and PostgreSQL store the same way."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class User(BaseModel):
@@ -144,6 +140,7 @@ class Access:
             if reason is not None:  # the code itself is never recorded
                 audit(user_id, "enrol_failed", user_id, reason)
                 return Enrolment(False, reason)
+            assert invite is not None  # else the reason was "unknown"
             claimed = (
                 Invite.update(used_by=user_id, used_at=now())
                 .where((Invite.code_hash == invite.code_hash) & Invite.used_by.is_null())

@@ -26,8 +26,9 @@ from peewee import (
     fn,
 )
 
-from bot.core.access import Access, Invite, Role, User, audit, code_hash, now
-from bot.core.db import BaseModel, database
+from bot.core.access import Access, Invite, Role, User, audit, code_hash
+from bot.core.clock import now
+from bot.core.db import BaseModel, database, tuples
 from bot.core.quiz import QuizAnswer, QuizCard
 from bot.core.quiz_bank import QuizBank
 from bot.core.quiz_schedule import MASTERED_BOX
@@ -169,9 +170,13 @@ class Cohorts:
 
     def join_from_invite(self, invite: Invite, user_id: int) -> None:
         """The enrolment hook: an invite made for a cohort puts the new recruit in it."""
-        link = CohortInvite.get_or_none(CohortInvite.code_hash == invite.code_hash)
-        if link is not None:
-            self._put(user_id, link.cohort_id)
+        cohort_id = (
+            CohortInvite.select(CohortInvite.cohort)
+            .where(CohortInvite.code_hash == invite.code_hash)
+            .scalar()
+        )
+        if cohort_id is not None:
+            self._put(user_id, cohort_id)
 
     def _put(self, user_id: int, cohort_id: int) -> None:
         CohortMember.insert(user_id=user_id, cohort=cohort_id, added_at=now()).on_conflict(
@@ -213,7 +218,7 @@ class Cohorts:
                 .objects()
             )
             for user in rows:
-                members[user.cohort_id].append(user)
+                members[user.cohort_id].append(user)  # type: ignore[attr-defined]  # the alias
         groups = [(c.name, c.trainer_id, members.get(c.id, [])) for c in cohorts]
         if is_admin:
             loose = list(
@@ -239,7 +244,9 @@ class Cohorts:
             for name, trainer, people in groups
         ]
 
-    def _stats(self, user_ids: list[int]) -> dict[int, tuple[dict[str, list[int]], int, datetime]]:
+    def _stats(
+        self, user_ids: list[int]
+    ) -> dict[int, tuple[dict[str, list[int]], int, datetime | None]]:
         """Per user: answers and right answers per topic, mastered questions, last answer."""
         if not user_ids:
             return {}
@@ -258,9 +265,8 @@ class Cohorts:
             )
             .where(QuizAnswer.user_id.in_(user_ids))
             .group_by(QuizAnswer.user_id, QuizAnswer.question_id)
-            .tuples()
         )
-        for uid, qid, count, good, at in rows:
+        for uid, qid, count, good, at in tuples(rows):
             if at and (uid not in last or at > last[uid]):
                 last[uid] = at
             question = self.bank.questions.get(qid)
@@ -273,9 +279,8 @@ class Cohorts:
         cards = (
             QuizCard.select(QuizCard.user_id, QuizCard.question_id)
             .where(QuizCard.user_id.in_(user_ids) & (QuizCard.box >= MASTERED_BOX))
-            .tuples()
         )
-        for uid, qid in cards:
+        for uid, qid in tuples(cards):
             if qid in self.bank.questions:
                 mastered[uid] += 1
         return {u: (per_topic.get(u, {}), mastered.get(u, 0), last.get(u)) for u in user_ids}

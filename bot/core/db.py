@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
-from peewee import Database, DatabaseProxy, Model, SqliteDatabase
+from peewee import BaseQuery, Database, DatabaseProxy, Model, SqliteDatabase
 from playhouse.db_url import connect
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,11 @@ class BaseModel(Model):
     class Meta:
         database = database
         legacy_table_names = False
+
+
+def tuples(query: BaseQuery) -> Iterator[tuple[Any, ...]]:
+    """A query's rows as plain tuples, typed as such (peewee's stubs say model instances)."""
+    return iter(query.tuples())
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -64,20 +71,21 @@ def connect_url(url: str) -> Database:
     return connect(url)
 
 
-def open_database(url: str, upgrade: bool = True) -> Database:
-    """Connect, bind every model and bring the schema up to date (`migrations.upgrade`).
+def open_database(url: str, models: Sequence[type[Model]], upgrade: bool = True) -> Database:
+    """Connect, bind the models and bring their schema up to date (`migrations.upgrade`).
 
+    The caller says which models (the bot's: `bot.core.schema.MODELS`), so this module imports
+    no feature and no feature's module imports back into it.
     Raises `SchemaTooNew` for a database written by a newer release. With `upgrade=False`
     (the doctor, a backup) nothing is changed and an old schema is left for the caller to report.
     """
     from bot.core.migrations import check_not_newer, current_version
     from bot.core.migrations import upgrade as upgrade_schema
-    from bot.core.schema import MODELS
 
     db = connect_url(url)
     database.initialize(db)
     if upgrade:
-        result = upgrade_schema(db, MODELS)
+        result = upgrade_schema(db, list(models))
         if result.changed and result.before:
             log.info(result.summary())
     else:

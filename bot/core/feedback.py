@@ -14,8 +14,8 @@ from datetime import datetime
 
 from peewee import JOIN, AutoField, CharField, DateTimeField, ForeignKeyField, TextField, fn
 
-from bot.core.access import now
-from bot.core.db import BaseModel, database
+from bot.core.clock import now
+from bot.core.db import BaseModel, database, tuples
 from bot.core.redact import redact_personal
 
 MAX_KEPT = 500  # characters of a question worth keeping for curators
@@ -54,7 +54,7 @@ def top_gaps(limit: int = 10) -> list[tuple[str, int]]:
         .order_by(fn.COUNT(Gap.id).desc(), fn.MAX(Gap.at).desc())
         .limit(limit)
     )
-    return [(row.text, row.n) for row in rows]
+    return [(text, n) for _, n, text in tuples(rows)]
 
 
 class FeedbackDetail(BaseModel):
@@ -111,7 +111,10 @@ def recent_feedback(limit: int = 15) -> list[Report]:
         .limit(limit)
         .objects()
     )
-    return [Report(r.id, r.topic_id, r.question, r.reason, r.at) for r in rows]
+    return [
+        Report(r.id, r.topic_id, r.question, r.reason, r.at)  # type: ignore[attr-defined]
+        for r in rows
+    ]
 
 
 def purge_before(cutoff: datetime) -> tuple[int, int]:

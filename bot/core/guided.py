@@ -170,7 +170,7 @@ class Referral:
 
 def _duplicate_keys(path: Path, node: yaml.Node | None) -> list[Problem]:
     """A repeated id silently replaces the first one in YAML; say so instead."""
-    problems = []
+    problems: list[Problem] = []
     if not isinstance(node, yaml.MappingNode):
         return problems
     for key, value in node.value:

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from bot.core import clock
 from bot.core.problems import Problem, load_yaml, node_line, parse_yaml, validation_problems
 from bot.core.provenance import provenance_problems
 from bot.core.topics import CATEGORIES, Topic
@@ -183,7 +184,7 @@ class KnowledgeBase:
         kb.offences, problems = load_offences(root, kb.topics)
         kb.problems.extend(problems)
         kb.problems.extend(commencement_problems(root, kb.units, kb.offences))
-        kb.problems.extend(kb._cross_problems(today or date.today()))
+        kb.problems.extend(kb._cross_problems(today or clock.today()))
         return kb
 
     def unit(self, key: str) -> Unit | None:

@@ -22,6 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.core import clock
 from bot.core.knowledge import KnowledgeBase
 from bot.core.problems import Problem, load_yaml, node_line, validation_problems
 from bot.core.topics import Topic
@@ -168,7 +169,7 @@ class LocalContacts:
             spec = ContactsFile.model_validate(data or {})
         except ValidationError as exc:
             return None, validation_problems(exc, path, node)
-        problems = _problems(path, node, spec, kb, today or date.today())
+        problems = _problems(path, node, spec, kb, today or clock.today())
         errors = [p for p in problems if p.level == "error"]
         if errors:
             return None, problems
@@ -192,7 +193,9 @@ class LocalContacts:
 
     def number(self, role: str, area: str | None = None) -> Contact | None:
         """The set number for a role in an area, else the force-wide one; None if unset."""
-        found = {(c.role, c.area): c for c in self.spec.contacts if c.number}
+        found: dict[tuple[str, str | None], Contact] = {
+            (c.role, c.area): c for c in self.spec.contacts if c.number
+        }
         return found.get((role, area)) or found.get((role, None))
 
     def lines(self, area: str | None = None, topics: Iterable[str] | None = None) -> list[str]:
@@ -204,7 +207,7 @@ class LocalContacts:
         referral topics (plus the roles every referral needs).
         """
         wanted = set(topics) if topics is not None else None
-        areas = [area] if area in self.spec.areas else self.spec.areas
+        areas: list[str | None] = [area] if area in self.spec.areas else list(self.spec.areas)
         lines: list[str] = []
         missing: list[str] = []
         for role_id, role in ROLES.items():
@@ -223,6 +226,11 @@ class LocalContacts:
             lines.append(self.national_line())
         return lines
 
+    def _places(self) -> list[str | None]:
+        """Every council area, or None (the force-wide numbers) when the file names none."""
+        places: list[str | None] = list(self.spec.areas)
+        return places or [None]
+
     def scene_lines(self, who: str) -> list[str]:
         """The numbers a scene's first step needs: children's services for a child, adult
         social care for an adult; set numbers only, or one plain sentence when none is set."""
@@ -231,7 +239,7 @@ class LocalContacts:
             _line(ROLES[role_id], contact)
             for role_id, role in ROLES.items()
             if role.serves == topic
-            for where in self.spec.areas or [None]
+            for where in self._places()
             if (contact := self.number(role_id, where)) is not None
         ]
         return list(dict.fromkeys(lines)) or [SCENE_MISSING[who]]
@@ -284,7 +292,7 @@ def _problems(
     problems: list[Problem] = []
 
     def add(loc: tuple, message: str, level: Literal["error", "warning"] = "error") -> None:
-        problems.append(Problem(path, node_line(node, loc), message, level))  # type: ignore[arg-type]
+        problems.append(Problem(path, node_line(node, loc), message, level))
 
     seen_areas: set[str] = set()
     for n, area in enumerate(spec.areas):

@@ -20,13 +20,13 @@ Adding a migration is one function, appended to `MIGRATIONS`:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from peewee import Database, DateTimeField, IntegerField, Model, PostgresqlDatabase
 from playhouse.migrate import SchemaMigrator
 
-from bot.core.access import now
+from bot.core.clock import now
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def check_not_newer(version: int) -> None:
         )
 
 
-def upgrade(db: Database, models: list[type[Model]]) -> Upgrade:
+def upgrade(db: Database, models: Sequence[type[Model]]) -> Upgrade:
     """Bring `db` to the latest version in one transaction; create tables new models need."""
     with db.connection_context(), db.bind_ctx([*models, SchemaVersion]), db.atomic():
         if isinstance(db, PostgresqlDatabase):

@@ -21,9 +21,8 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
-from zoneinfo import ZoneInfo
 
 from peewee import (
     BigIntegerField,
@@ -43,8 +42,9 @@ from peewee import (
     Value,
 )
 
-from bot.core.access import audit, now
-from bot.core.db import BaseModel, database, is_sqlite
+from bot.core.access import audit
+from bot.core.clock import local, now
+from bot.core.db import BaseModel, database, is_sqlite, tuples
 
 MAX_TEXT = 3000
 MAX_REASON = 500
@@ -74,14 +74,11 @@ M = TypeVar("M", bound=BaseModel)
 _REF = re.compile(r"^FN-(\d{4})-(\d{6,})$", re.IGNORECASE)
 
 
-class Note(BaseModel):
-    seq = BigIntegerField(primary_key=True)  # position in the chain, gapless, set under lock
-    ref = CharField(max_length=24, unique=True)
-    key = CharField(max_length=32, unique=True)  # natural key: the draft token (idempotency)
-    created_at = DateTimeField(index=True)
-    author_id = BigIntegerField(index=True)
-    author_name = CharField(max_length=200, default="")
-    text = TextField()
+class NoteContent(BaseModel):
+    """What an officer writes and chooses: the one definition of the fields a saved note and
+    its draft share (peewee gives each subclass its own copy of these columns)."""
+
+    text = TextField(default="")
     category = CharField(max_length=16, null=True)
     urgency = CharField(max_length=16, null=True)
     latitude = DoubleField(null=True)
@@ -90,14 +87,27 @@ class Note(BaseModel):
     info_grade = CharField(max_length=1, null=True)
     handling = CharField(max_length=1, null=True)
     tags = TextField(default="[]")  # JSON list of Indicator.tag strings
-    amends = CharField(max_length=24, null=True, index=True)  # ref of the corrected entry
+    amends = CharField(max_length=24, null=True)  # ref of the corrected entry
     reason = TextField(default="")
-    prev_hash = CharField(max_length=64)
-    hash = CharField(max_length=64)
 
     @property
     def tag_list(self) -> list[str]:
         return json.loads(self.tags or "[]")
+
+
+CONTENT = tuple(f.name for f in NoteContent._meta.sorted_fields if not f.primary_key)
+
+
+class Note(NoteContent):
+    seq = BigIntegerField(primary_key=True)  # position in the chain, gapless, set under lock
+    ref = CharField(max_length=24, unique=True)
+    key = CharField(max_length=32, unique=True)  # natural key: the draft token (idempotency)
+    created_at = DateTimeField(index=True)
+    author_id = BigIntegerField(index=True)
+    author_name = CharField(max_length=200, default="")
+    amends = CharField(max_length=24, null=True, index=True)  # corrections are looked up by it
+    prev_hash = CharField(max_length=64)
+    hash = CharField(max_length=64)
 
 
 class NoteChain(BaseModel):
@@ -110,7 +120,7 @@ class NoteChain(BaseModel):
     base_hash = CharField(max_length=64, default=GENESIS)  # ...and this was the last one's hash
 
 
-class NoteDraft(BaseModel):
+class NoteDraft(NoteContent):
     """A note being written: one per officer per chat, in the database so any instance can
     carry on after a restart. `token` is in every button of the draft's flow."""
 
@@ -120,19 +130,8 @@ class NoteDraft(BaseModel):
     kind = CharField(max_length=8, default="note")  # note | amend
     step = CharField(max_length=8)
     reviewing = BooleanField(default=False)  # reached the confirm step once
-    text = TextField(default="")
     text_message_id = BigIntegerField(null=True)
     preset_tags = TextField(default="[]")
-    tags = TextField(default="[]")
-    category = CharField(max_length=16, null=True)
-    urgency = CharField(max_length=16, null=True)
-    latitude = DoubleField(null=True)
-    longitude = DoubleField(null=True)
-    source_grade = CharField(max_length=1, null=True)
-    info_grade = CharField(max_length=1, null=True)
-    handling = CharField(max_length=1, null=True)
-    amends = CharField(max_length=24, null=True)
-    reason = TextField(default="")
     panel_id = BigIntegerField(null=True)  # the bot's message showing the current step
     messages = TextField(default="[]")  # the officer's messages this flow consumed
     created_at = DateTimeField(default=now)
@@ -140,10 +139,6 @@ class NoteDraft(BaseModel):
 
     class Meta:
         primary_key = CompositeKey("chat_id", "user_id")
-
-    @property
-    def tag_list(self) -> list[str]:
-        return json.loads(self.tags or "[]")
 
     @property
     def preset_list(self) -> list[str]:
@@ -156,7 +151,8 @@ class NoteDraft(BaseModel):
 
 @dataclass(frozen=True)
 class NoteInput:
-    """What an officer wrote and chose; everything a chained entry holds except its place."""
+    """What an officer wrote and chose (the `CONTENT` fields, tags as a tuple) and who they
+    are: everything a chained entry holds except its place."""
 
     author_id: int
     text: str
@@ -171,6 +167,13 @@ class NoteInput:
     tags: tuple[str, ...] = field(default_factory=tuple)
     amends: str | None = None
     reason: str = ""
+
+    @classmethod
+    def of(cls, content: NoteContent, author_id: int, author_name: str) -> NoteInput:
+        """A draft's (or note's) content, as an entry by this author."""
+        values = {name: getattr(content, name) for name in CONTENT}
+        values["tags"] = tuple(content.tag_list)
+        return cls(author_id=author_id, author_name=author_name[:200], **values)
 
 
 def writing():
@@ -265,11 +268,23 @@ def _coordinate(value: float | None) -> str | None:
     return None if value is None else f"{value:.6f}"
 
 
-def hashed_content(note: Note | dict) -> dict:
+# The version of what an entry's hash covers. Version 1 is the form every note was written in
+# before versions existed, so its payload carries no "v". A new field in the hash needs a new
+# version (whose payload says "v": 2, ...): stored entries keep verifying under the version they
+# were written with, and tests/test_notes_hash.py pins version 1's hash of a fixed note.
+HASH_VERSION = 1
+HASH_VERSIONS = (1,)  # newest first: `notes verify` tries each until one matches
+
+
+def hashed_content(note: Note | dict, version: int = HASH_VERSION) -> dict:
     """The fields the hash covers, in a form that reads back the same from either database."""
-    get = note.get if isinstance(note, dict) else lambda name: getattr(note, name)
+    if version not in HASH_VERSIONS:
+        raise ValueError(f"unknown note hash version {version}")
+    get: Callable[[str], Any] = (
+        note.get if isinstance(note, dict) else lambda name: getattr(note, name)
+    )
     tags = get("tags")
-    return {
+    content = {
         "ref": get("ref"),
         "time": get("created_at").isoformat(timespec="microseconds"),
         "author": get("author_id"),
@@ -284,6 +299,9 @@ def hashed_content(note: Note | dict) -> dict:
         "amends": get("amends"),
         "reason": get("reason"),
     }
+    if version > 1:
+        content["v"] = version
+    return content
 
 
 _chain_key: bytes | None = None  # NOTES_CHAIN_KEY; set once at start-up (use_chain_key)
@@ -331,6 +349,7 @@ def lock_head() -> NoteChain:
             id=1, seq=0, hash=GENESIS, base_seq=0, base_hash=GENESIS
         ).on_conflict_ignore().execute()
         head = fetch_one(NoteChain, _head)
+    assert head is not None  # inserted just above if it was missing
     return head
 
 
@@ -369,18 +388,25 @@ def note_by_key(key: str) -> Note | None:
     return fetch_one(Note, _note, key)
 
 
-def append(entry: NoteInput, key: str) -> tuple[Note, bool]:
-    """Add one entry in the caller's write transaction: (note, created). A key seen before
-    returns the note it made, so a redelivered update changes nothing."""
+def _made_by(key: str) -> Note:
+    note = note_by_key(key)
+    assert note is not None  # the key was just seen in the table, in this transaction
+    return note
+
+
+def append(entry: NoteInput, key: str, when: datetime | None = None) -> tuple[Note, bool]:
+    """Add one entry in the caller's write transaction: (note, created), made at `when` (now
+    by default). A key seen before returns the note it made, so a redelivered update changes
+    nothing."""
     if run(_note_seq, key).fetchall():
-        return note_by_key(key), False
+        return _made_by(key), False
     head = lock_head()
-    values = _values(entry, key, head.seq + 1, now(), head.hash)
+    values = _values(entry, key, head.seq + 1, when or now(), head.hash)
     # RETURNING, consumed inside the transaction, tells a real insert from an ignored
     # duplicate (another instance handling the same update got there first).
     row = (f.db_value(values[f.name]) for f in Note._meta.sorted_fields)
     if not run(_insert_note, *row).fetchall():
-        return note_by_key(key), False
+        return _made_by(key), False
     update_where(NoteChain, {"seq": values["seq"], "hash": values["hash"]}, _is_head)
     checkpoint(values["seq"], values["hash"], entry.author_id)
     return Note(**values), True
@@ -392,13 +418,15 @@ def checkpoint(seq: int, digest: str, actor: int | None = None) -> None:
     audit(actor, CHECKPOINT, f"#{seq}", digest)
 
 
-def add_note(entry: NoteInput, key: str) -> tuple[Note, bool]:
+def add_note(entry: NoteInput, key: str, when: datetime | None = None) -> tuple[Note, bool]:
     """Append one entry in its own durable transaction."""
     with writing():
-        return append(entry, key)
+        return append(entry, key, when)
 
 
-def add_notes(entries: Iterable[tuple[NoteInput, str]], batch: int = 500) -> int:
+def add_notes(
+    entries: Iterable[tuple[NoteInput, str]], batch: int = 500, when: datetime | None = None
+) -> int:
     """Append many new entries in one transaction, all or none (imports, benchmarks).
 
     Keys must be new: a duplicate fails the whole import rather than being skipped.
@@ -410,7 +438,7 @@ def add_notes(entries: Iterable[tuple[NoteInput, str]], batch: int = 500) -> int
         rows: list[dict] = []
         for entry, key in entries:
             seq += 1
-            rows.append(_values(entry, key, seq, now(), prev))
+            rows.append(_values(entry, key, seq, when or now(), prev))
             prev = rows[-1]["hash"]
             if len(rows) >= batch:
                 Note.insert_many(rows).execute()
@@ -437,23 +465,15 @@ def recent_notes(author_id: int, limit: int = 10) -> list[tuple[Note, list[str]]
     refs = [n.ref for n in notes]
     corrections: dict[str, list[str]] = {}
     if refs:
-        for ref, amends in (
-            Note.select(Note.ref, Note.amends)
-            .where(Note.amends.in_(refs))
-            .order_by(Note.seq)
-            .tuples()
+        for ref, amends in tuples(
+            Note.select(Note.ref, Note.amends).where(Note.amends.in_(refs)).order_by(Note.seq)
         ):
             corrections.setdefault(amends, []).append(ref)
     return [(n, corrections.get(n.ref, [])) for n in notes]
 
 
-def local_time(at: datetime, timezone: str) -> datetime:
-    """A stored naive-UTC time in the given zone (UK local by default in settings)."""
-    return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(timezone))
-
-
 def times_text(at: datetime, timezone: str) -> str:
     """`23 Nov 2026 14:05 UTC (14:05 GMT)`: both, so nobody converts by hand."""
-    local = local_time(at, timezone)
-    day = f" {local:%d %b}" if local.date() != at.date() else ""
-    return f"{at:%d %b %Y %H:%M} UTC ({local:%H:%M}{day} {local.tzname()})"
+    there = local(at, timezone)
+    day = f" {there:%d %b}" if there.date() != at.date() else ""
+    return f"{at:%d %b %Y %H:%M} UTC ({there:%H:%M}{day} {there.tzname()})"

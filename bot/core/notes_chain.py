@@ -24,10 +24,12 @@ from typing import Literal
 
 from peewee import fn
 
-from bot.core.access import Audit, audit, now
+from bot.core.access import Audit, audit
+from bot.core.clock import now
 from bot.core.notes import (
     CHECKPOINT,
     GENESIS,
+    HASH_VERSIONS,
     Note,
     NoteChain,
     chain_key,
@@ -84,12 +86,15 @@ class Verification:
 def _hash_kind(row: dict, key: bytes | None) -> str | None:
     """ "keyed" or "plain" when the stored hash matches the content, else None."""
     try:
-        content = hashed_content(row)
-        if key and entry_hash(content, row["prev_hash"], key) == row["hash"]:
-            return "keyed"
-        return "plain" if entry_hash(content, row["prev_hash"]) == row["hash"] else None
+        for version in HASH_VERSIONS:  # an entry keeps the version it was written with
+            content = hashed_content(row, version)
+            if key and entry_hash(content, row["prev_hash"], key) == row["hash"]:
+                return "keyed"
+            if entry_hash(content, row["prev_hash"]) == row["hash"]:
+                return "plain"
     except (ValueError, TypeError, AttributeError):  # a field edited into something unreadable
         return None
+    return None
 
 
 def _number(ref: str) -> int | None:
@@ -117,7 +122,7 @@ def verify(expect_head: str | None = None) -> Verification:
         if kind is None:
             problems.append(ChainProblem(ref, "edited", "its content no longer matches its hash"))
         elif kind == "keyed":
-            result.keyed += 1
+            result.keyed = (result.keyed or 0) + 1  # 0 already: a keyed hash needs the key
         elif result.keyed:
             problems.append(
                 ChainProblem(
@@ -241,9 +246,12 @@ class Purge:
     refused: list[ChainProblem] = field(default_factory=list)
 
 
-def purge(days: int, actor: int | None = None, dry_run: bool = False) -> Purge:
-    """Delete entries older than `days` (a prefix of the chain) and record it in the audit."""
-    cutoff = now() - timedelta(days=days)
+def purge(
+    days: int, actor: int | None = None, dry_run: bool = False, when: datetime | None = None
+) -> Purge:
+    """Delete entries older than `days` before `when` (now by default), a prefix of the chain,
+    and record it in the audit."""
+    cutoff = (when or now()) - timedelta(days=days)
     result = Purge(cutoff=cutoff)
     with writing():
         head = lock_head()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.core.db import open_database
+from bot.core.schema import MODELS
 
 
 def _day(text: str) -> date:
@@ -55,7 +56,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.notes import use_chain_key
 
-    db = open_database(settings.database_url)
+    db = open_database(settings.database_url, MODELS)
     use_chain_key(
         settings.notes_chain_key.get_secret_value() if settings.notes_chain_key else None
     )
@@ -69,8 +70,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.clock import day_bounds
     from bot.core.db import sqlite_path
-    from bot.core.notes_export import audit_export, day_bounds, export_rows, to_csv, to_json
+    from bot.core.notes_export import audit_export, export_rows, to_csv, to_json
     from bot.core.private_files import FileRefused, write_private
 
     if args.start and args.end and args.start > args.end:
@@ -81,9 +83,13 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     data = to_csv(rows) if args.format == "csv" else to_json(rows, args.start, args.end, zone)
     if args.out:
         database = sqlite_path(settings.database_url)
-        guarded = [database.with_name(database.name + s) for s in ("", "-wal", "-shm")]
+        guarded = (
+            [database.with_name(database.name + s) for s in ("", "-wal", "-shm")]
+            if database is not None  # only a SQLite file can be overwritten by an export
+            else []
+        )
         try:
-            write_private(args.out, data, force=args.force, protect=guarded if database else [])
+            write_private(args.out, data, force=args.force, protect=guarded)
         except FileRefused as exc:
             print(f"notes export: {exc}", file=sys.stderr)
             return 2

@@ -10,20 +10,22 @@ both advance a step, and saving is idempotent by the same token.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Literal
 
 from peewee import BigIntegerField, CompositeKey, DateTimeField, Delete, Expression, Select
 
-from bot.core.access import now
+from bot.core.clock import now
 from bot.core.db import BaseModel
 from bot.core.keys import keyed_digest
 from bot.core.notes import (
     CATEGORIES,
     HANDLING_CODES,
     INFO_GRADES,
+    MAX_REASON,
+    MAX_TEXT,
     SOURCE_GRADES,
     URGENCIES,
     Note,
@@ -40,18 +42,49 @@ from bot.core.notes import (
 TEXT, CATEGORY, URGENCY, LOCATION = "text", "cat", "urg", "loc"
 SOURCE, INFO, HANDLING, REASON, CONFIRM = "src", "inf", "hnd", "why", "ok"
 SKIP = "skip"
-NOTE_STEPS = [TEXT, CATEGORY, URGENCY, LOCATION, SOURCE, INFO, HANDLING, CONFIRM]
-WAITS_FOR_TEXT = {TEXT, REASON}
-# The choices a button may set, by step: anything else in callback data is refused.
-CHOICES: dict[str, tuple[str, dict[str, str]]] = {
-    CATEGORY: ("category", CATEGORIES),
-    URGENCY: ("urgency", URGENCIES),
-    SOURCE: ("source_grade", SOURCE_GRADES),
-    INFO: ("info_grade", INFO_GRADES),
-    HANDLING: ("handling", HANDLING_CODES),
+GRADING = "grading"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a draft's flow. `sets` is the draft field it fills; `choices` the values a
+    button may set (anything else in callback data is refused); `typed` steps wait for a
+    message. Skipping a step of a `group` skips (and clears) the rest of the group too."""
+
+    name: str
+    sets: str | None = None
+    choices: Mapping[str, str] = field(default_factory=dict)
+    typed: bool = False
+    group: str = ""
+
+
+# The flows, in order: this table drives `next_step`, `choose` and what the adapters show.
+FLOWS: Mapping[str, tuple[Step, ...]] = {
+    "note": (
+        Step(TEXT, "text", typed=True),
+        Step(CATEGORY, "category", CATEGORIES),
+        Step(URGENCY, "urgency", URGENCIES),
+        Step(LOCATION),  # a shared location, or skip
+        Step(SOURCE, "source_grade", SOURCE_GRADES, group=GRADING),
+        Step(INFO, "info_grade", INFO_GRADES, group=GRADING),
+        Step(HANDLING, "handling", HANDLING_CODES, group=GRADING),
+        Step(CONFIRM),
+    ),
+    "amend": (
+        Step(TEXT, "text", typed=True),
+        Step(REASON, "reason", typed=True),
+        Step(CONFIRM),
+    ),
 }
+STEPS: Mapping[str, Step] = {s.name: s for flow in FLOWS.values() for s in flow}
+WAITS_FOR_TEXT = {s.name for s in STEPS.values() if s.typed}
+LIMITS = {TEXT: MAX_TEXT, REASON: MAX_REASON}  # characters a typed step takes
 CONSUMED_KEPT = timedelta(days=2)  # Telegram redelivers an update for at most 24 hours
 IDLE = timedelta(hours=2)  # after this, typed text is a question again, not note text
+HINTS = {
+    TEXT: "Type what you saw, in one message.",
+    REASON: "Say in one line why the note needs correcting.",
+}
 STALE_DRAFTS = timedelta(days=30)  # `notes purge` discards drafts untouched for this long
 
 
@@ -73,12 +106,56 @@ def draft_token(origin: str) -> str:
     return keyed_digest("draft_token", origin)
 
 
+def message_origin(chat_id: int, message_id: int) -> str:
+    """The idempotency key of a draft begun by a message: its redelivery resumes the draft."""
+    return f"m:{chat_id}:{message_id}"
+
+
+def button_origin(query_id: str) -> str:
+    """The idempotency key of a draft begun by a button press (a checklist's "save as note")."""
+    return f"cb:{query_id}"
+
+
+def may_amend(note: Note, user_id: int) -> bool:
+    """Only a note's author may add a correction to it."""
+    return note.author_id == user_id
+
+
+def takes_typing(draft: NoteDraft, at: datetime) -> bool:
+    """Whether typed text goes to the draft: an idle draft lets it be a question again."""
+    return at - draft.updated_at <= IDLE
+
+
+def text_problem(text: str, step: str = TEXT) -> str | None:
+    """Why a typed note text (or correction reason) can't be taken, else None."""
+    what = "reason" if step == REASON else "note"
+    limit = LIMITS[step]
+    if not text.strip():
+        return f"The {what} is empty. {HINTS[step]}"
+    if len(text) > limit:
+        return (
+            f"That is {len(text):,} characters; a {what} holds at most {limit:,}. Please "
+            "shorten it and send it again. Your draft is still open."
+        )
+    return None
+
+
 def next_step(draft: NoteDraft, done: str) -> str:
-    if draft.kind == "amend":
-        return REASON if done == TEXT and not draft.reason else CONFIRM
-    if done == TEXT and draft.reviewing:
+    """The step after `done` in the draft's flow; once the officer has reviewed the draft, an
+    edit goes straight back to the confirm step."""
+    if draft.reviewing:
         return CONFIRM
-    return NOTE_STEPS[NOTE_STEPS.index(done) + 1]
+    flow = [s.name for s in FLOWS[draft.kind]]
+    following = flow[flow.index(done) + 1 :]
+    if draft.kind == "amend" and draft.reason:  # a reason given already is not asked again
+        following = [s for s in following if s != REASON]
+    return following[0]
+
+
+def _after_group(draft: NoteDraft, step: Step) -> str:
+    flow = FLOWS[draft.kind]
+    rest = flow[flow.index(step) :]
+    return next(s.name for s in rest if s.group != step.group)
 
 
 def merge_tags(preset: list[str], found: list[str]) -> list[str]:
@@ -138,6 +215,7 @@ def begin(
             .execute()
         )
         draft = get_draft(chat_id, user_id)
+        assert draft is not None  # ours or the other instance's, in this transaction
         if not inserted:  # another instance began one for this officer a moment ago
             return Begun("resumed" if draft.token == token else "busy", draft)
         return Begun("started", draft)
@@ -307,20 +385,23 @@ def choose(chat_id: int, user_id: int, token: str, step: str, value: str) -> Not
     """A button: a choice (or skip) for the step it was shown at."""
 
     def changes(draft: NoteDraft) -> dict | None:
+        shown = STEPS.get(step)
+        if shown is None or shown not in FLOWS[draft.kind]:
+            return None
         if step == LOCATION:
             return {"step": next_step(draft, LOCATION)} if value == SKIP else None
         if step == CONFIRM and value == "edit":
             return {"step": TEXT, "reviewing": True}
         if step == TEXT and value == "keep" and draft.text:
             return {"step": next_step(draft, TEXT)}
-        if step not in CHOICES:
+        if not shown.choices:
             return None
-        name, options = CHOICES[step]
-        if value == SKIP and step in (SOURCE, INFO, HANDLING):  # skip grading altogether
-            return {"source_grade": None, "info_grade": None, "handling": None, "step": CONFIRM}
-        if value != SKIP and value not in options:
+        if value == SKIP and shown.group:  # skip the whole group (grading altogether)
+            cleared = {s.sets: None for s in FLOWS[draft.kind] if s.group == shown.group}
+            return {**cleared, "step": _after_group(draft, shown)}
+        if value != SKIP and value not in shown.choices:
             return None
-        return {name: None if value == SKIP else value, "step": next_step(draft, step)}
+        return {shown.sets: None if value == SKIP else value, "step": next_step(draft, step)}
 
     return _change(chat_id, user_id, token, {step}, changes)
 
@@ -363,22 +444,7 @@ def save(chat_id: int, user_id: int, token: str, author_name: str) -> Saved:
         draft = get_draft(chat_id, user_id)
         if draft is None or draft.token != token or draft.step != CONFIRM or not draft.text:
             return Saved("stale", draft=draft)
-        entry = NoteInput(
-            author_id=user_id,
-            author_name=author_name[:200],
-            text=draft.text,
-            category=draft.category,
-            urgency=draft.urgency,
-            latitude=draft.latitude,
-            longitude=draft.longitude,
-            source_grade=draft.source_grade,
-            info_grade=draft.info_grade,
-            handling=draft.handling,
-            tags=tuple(draft.tag_list),
-            amends=draft.amends,
-            reason=draft.reason,
-        )
-        note, created = append(entry, token)
+        note, created = append(NoteInput.of(draft, user_id, author_name), token)
         _delete(chat_id, user_id)
         _remember_consumed(draft)
         return Saved("saved" if created else "duplicate", note, draft)

@@ -11,10 +11,12 @@ import io
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.access import audit, now
+from bot.core.access import audit
+from bot.core.clock import day_bounds, local, local_date, now
+from bot.core.db import tuples
 from bot.core.notes import Note, stream
 
 FIELDS = [
@@ -43,27 +45,12 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 MAX_WEEKS = 52
 
 
-def day_bounds(
-    start: date | None, end: date | None, timezone: str
-) -> tuple[datetime | None, datetime | None]:
-    """Local days `start`..`end` (inclusive) as naive-UTC [from, to) bounds."""
-    zone = ZoneInfo(timezone)
-
-    def utc(day: date) -> datetime:
-        return datetime.combine(day, time(), zone).astimezone(UTC).replace(tzinfo=None)
-
-    return (
-        utc(start) if start else None,
-        utc(end + timedelta(days=1)) if end and end < date.max else None,  # 9999-12-31: open
-    )
-
-
 def export_rows(start: datetime | None, end: datetime | None, timezone: str) -> list[dict]:
     """Every entry created in [start, end), in chain order, with its corrections' refs."""
     corrections: dict[str, list[str]] = {}
-    for ref, amends in (
+    for ref, amends in tuples(
         Note.select(Note.ref, Note.amends).where(Note.amends.is_null(False)).order_by(Note.seq)
-    ).tuples():
+    ):
         corrections.setdefault(amends, []).append(ref)
     query = Note.select().order_by(Note.seq)
     if start is not None:
@@ -78,9 +65,7 @@ def export_rows(start: datetime | None, end: datetime | None, timezone: str) -> 
             {
                 "ref": note["ref"],
                 "created_utc": at.isoformat(timespec="seconds") + "Z",
-                "created_local": at.replace(tzinfo=UTC)
-                .astimezone(zone)
-                .isoformat(timespec="seconds"),
+                "created_local": local(at, zone).isoformat(timespec="seconds"),
                 "author_id": note["author_id"],
                 "author_name": note["author_name"],
                 "category": note["category"],
@@ -136,7 +121,7 @@ def to_csv(rows: list[dict]) -> bytes:
 
 
 def to_json(rows: list[dict], start: date | None, end: date | None, timezone: str) -> bytes:
-    payload = {
+    payload: dict[str, object] = {
         "exported_utc": now().isoformat(timespec="seconds") + "Z",
         "from": start.isoformat() if start else None,
         "to": end.isoformat() if end else None,
@@ -162,7 +147,7 @@ def weekly_stats(weeks: int, timezone: str, today: date | None = None) -> Weekly
     """Notes (corrections left out) per local week, by category and by indicator tag."""
     weeks = max(1, min(weeks, MAX_WEEKS))
     zone = ZoneInfo(timezone)
-    today = today or now().replace(tzinfo=UTC).astimezone(zone).date()
+    today = today or local_date(now(), zone)
     first = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     mondays = [first + timedelta(weeks=n) for n in range(weeks)]
     start, _ = day_bounds(first, None, timezone)
@@ -174,8 +159,8 @@ def weekly_stats(weeks: int, timezone: str, today: date | None = None) -> Weekly
     )
     for row in stream(query):
         at, category, tags = row["created_at"], row["category"], row["tags"]
-        local = at.replace(tzinfo=UTC).astimezone(zone).date()
-        week = local - timedelta(days=local.weekday())
+        day = local_date(at, zone)
+        week = day - timedelta(days=day.weekday())
         total += 1
         categories.setdefault(category or "", Counter())[week] += 1
         for tag in json.loads(tags or "[]"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.access import Role, User, audit
-from bot.core.notes import CATEGORIES, URGENCIES, Note, find_note, times_text
+from bot.core.notes import CATEGORIES, URGENCIES, Note, NoteContent, find_note, times_text
 
 URGENT = "urgent"
 
@@ -28,13 +28,15 @@ def own_note(ref: str, author_id: int) -> OwnNote | str:
     return OwnNote(note, corrections)
 
 
-def location_text(note: Note) -> str:
+def location_text(note: NoteContent) -> str:
+    """A note's or a draft's location, for people to read."""
     if note.latitude is None or note.longitude is None:
         return "not given"
     return f"{note.latitude:.5f}, {note.longitude:.5f}"
 
 
-def grading_text(note: Note) -> str:
+def grading_text(note: NoteContent) -> str:
+    """A note's or a draft's 3x5x2 grading, for people to read."""
     if not note.source_grade:
         return "not graded"
     return f"{note.source_grade}/{note.info_grade or '?'}/{note.handling or '?'}"

@@ -12,7 +12,7 @@ import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,8 @@ from peewee import (
     fn,
 )
 
-from bot.core.access import User, now
+from bot.core.access import User
+from bot.core.clock import local_date, local_day_start, now
 from bot.core.db import BaseModel, database, is_sqlite
 from bot.core.quiz_bank import LETTERS, Option, Question, QuizBank
 from bot.core.quiz_schedule import (
@@ -187,17 +188,6 @@ def _shown(bank: QuizBank, round_id: int | None, items: list, position: int) -> 
     return Shown(
         round_id, position, len(items), bank.questions[qid], bank.categories[qid], tuple(order)
     )
-
-
-def local_day_start(moment: datetime, tz: ZoneInfo) -> datetime:
-    """Naive UTC of the local midnight that began `moment`'s day (naive UTC)."""
-    local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
-    midnight = datetime.combine(local.date(), time(), tzinfo=tz)
-    return midnight.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-
-
-def local_date(moment: datetime, tz: ZoneInfo) -> date:
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).date()
 
 
 # -- progress and the trainer's view -------------------------------------------------------------

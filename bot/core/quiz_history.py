@@ -11,19 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.access import now
-from bot.core.quiz import (
-    TOPIC,
-    Progress,
-    QuizAnswer,
-    QuizRound,
-    QuizService,
-    local_date,
-    progress_of,
-)
+from bot.core.clock import day_start, local_date, now
+from bot.core.db import tuples
+from bot.core.quiz import TOPIC, Progress, QuizAnswer, QuizRound, QuizService, progress_of
 from bot.core.quiz_bank import QuizBank
 from bot.core.quiz_schedule import Card, is_due, review, status
 from bot.core.topics import CATEGORIES
@@ -121,9 +114,8 @@ def answers_of(user_id: int) -> list[tuple[str, bool, datetime]]:
         QuizAnswer.select(QuizAnswer.question_id, QuizAnswer.correct, QuizAnswer.at)
         .where(QuizAnswer.user_id == user_id)
         .order_by(QuizAnswer.at, QuizAnswer.id)
-        .tuples()
     )
-    return [(q, bool(c), at) for q, c, at in rows]
+    return [(q, bool(c), at) for q, c, at in tuples(rows)]
 
 
 def week_start(day: date) -> date:
@@ -140,7 +132,7 @@ def weekly(
     """Replay the answers: mastered per category at each week's end, answers per week."""
     this_week = week_start(local_date(when, tz))
     starts = [this_week - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
-    ends = [_utc_midnight(s + timedelta(weeks=1), tz) for s in starts[:-1]] + [when]
+    ends = [day_start(s + timedelta(weeks=1), tz) for s in starts[:-1]] + [when]
     mastered = {c: [0] * weeks for c in CATEGORIES}
     right, wrong = [0] * weeks, [0] * weeks
     cards: dict[str, Card] = {}
@@ -151,7 +143,7 @@ def weekly(
             qid, correct, at = pending[n]
             n += 1
             cards[qid] = review(cards.get(qid), correct, at)
-            if at >= (ends[i - 1] if i else _utc_midnight(starts[0], tz)):
+            if at >= (ends[i - 1] if i else day_start(starts[0], tz)):
                 (right if correct else wrong)[i] += 1
         for qid, card in cards.items():
             category = categories.get(qid)
@@ -164,16 +156,10 @@ def due_by_end_of_day(
     cards: Mapping[str, Card], categories: Mapping[str, str], when: datetime, tz: ZoneInfo
 ) -> dict[str, int]:
     """Questions due now or later today (local day), per category."""
-    tonight = _utc_midnight(local_date(when, tz) + timedelta(days=1), tz)
+    tonight = day_start(local_date(when, tz) + timedelta(days=1), tz)
     due = {c: 0 for c in CATEGORIES}
     for qid, card in cards.items():
         category = categories.get(qid)
         if category in due and is_due(card, tonight - timedelta(microseconds=1)):
             due[category] += 1
     return due
-
-
-def _utc_midnight(day: date, tz: ZoneInfo) -> datetime:
-    """Naive UTC of local midnight starting `day`."""
-    local = datetime.combine(day, time(), tzinfo=tz)
-    return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)

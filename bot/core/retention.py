@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.core.access import audit, now
+from bot.core.access import audit
+from bot.core.clock import now
 from bot.core.feedback import purge_before
 from bot.core.notes import writing
 from bot.core.notes_chain import purge

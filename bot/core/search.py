@@ -243,12 +243,12 @@ class SearchEngine:
                 surface[w] = surface.get(w, 0) + 1
             rows.append({"key": key, **{f: " ".join(_analyse(t)) for f, t in texts.items()}})
         for term, expansions in synonyms.items():
-            key = tuple(words(rewrite(normalise(term))))
-            if not key:
+            said = tuple(words(rewrite(normalise(term))))
+            if not said:
                 continue
             alts = [tuple(_analyse(e)) for e in expansions]
-            self._synonyms[key] = [a for a in alts if a]
-            for w in (*key, *(w for e in expansions for w in words(normalise(e)))):
+            self._synonyms[said] = [a for a in alts if a]
+            for w in (*said, *(w for e in expansions for w in words(normalise(e)))):
                 surface.setdefault(w, 0)
         with self._db.atomic():
             for start in range(0, len(rows), 500):

@@ -109,7 +109,7 @@ class Topic(BaseModel):
     def sections(self) -> list[Section]:
         """The body split at `## ` headings; text before the first heading is `Overview`."""
         sections: list[Section] = []
-        heading, lines = "Overview", []
+        heading, lines = "Overview", list[str]()
         for line in self.body.splitlines():
             if line.startswith("## "):
                 if "\n".join(lines).strip():

@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
-from functools import wraps
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.core.access import ASSIGNABLE, Role
 from bot.core.feedback import recent_feedback, top_gaps
-from bot.telegram.private import private_only
-from bot.telegram.services import role, services
+from bot.telegram import menus
+from bot.telegram.services import services
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 ROLES = ", ".join(r.value for r in ASSIGNABLE)
-
-
-def admin_only(handler: Handler) -> Handler:
-    """Refuse politely unless the caller is an admin."""
-
-    @wraps(handler)
-    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if role(context) is not Role.ADMIN:
-            await update.effective_message.reply_text("That command is for admins only.")
-            return
-        await handler(update, context)
-
-    return wrapper
 
 
 def _role_arg(text: str | None) -> Role | None:
@@ -39,8 +23,6 @@ def _role_arg(text: str | None) -> Role | None:
     return found if found in ASSIGNABLE else None
 
 
-@private_only("a live enrolment code")
-@admin_only
 async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Make a one-time enrolment code (24 hours), optionally for a role."""
     wanted = _role_arg(context.args[0] if context.args else None)
@@ -57,8 +39,6 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-@private_only("people's names and ids")
-@admin_only
 async def revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Remove someone's access by id or @username."""
     if not context.args:
@@ -72,10 +52,9 @@ async def revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(
         f"Access removed for {html.escape(user.name or str(user.id))} ({user.id})."
     )
+    await menus.show(context.bot, user.id, await svc.store.run(svc.access.role_of, user.id))
 
 
-@private_only("people's names and ids")
-@admin_only
 async def set_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Give an enrolled user a role."""
     args = context.args or []
@@ -91,10 +70,9 @@ async def set_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(
         f"{html.escape(user.name or str(user.id))} is now a {wanted.value}."
     )
+    await menus.show(context.bot, user.id, await svc.store.run(svc.access.role_of, user.id))
 
 
-@private_only("the roster with Telegram ids")
-@admin_only
 async def users(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List enrolled users with their roles."""
     svc = services(context)
@@ -111,8 +89,6 @@ async def users(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text("\n".join(lines)[:4000])
 
 
-@private_only("questions officers asked")
-@admin_only
 async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The most frequent questions the bot could not answer."""
     rows = await services(context).store.run(top_gaps, 15)
@@ -125,8 +101,6 @@ async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text("\n".join(lines))
 
 
-@private_only("questions officers asked")
-@admin_only
 async def feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Recent "Wrong answer?" reports."""
     rows = await services(context).store.run(recent_feedback, 15)

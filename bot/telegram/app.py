@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any
 
-from telegram import BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -17,7 +17,6 @@ from telegram.ext import (
     ApplicationHandlerStop,
     BaseUpdateProcessor,
     CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     Defaults,
     InlineQueryHandler,
@@ -32,24 +31,24 @@ from bot.core.cohorts import Cohorts
 from bot.core.db import open_database
 from bot.core.notes import use_chain_key
 from bot.core.ratelimit import RateLimiter
+from bot.core.schema import MODELS
 from bot.core.services import Knowledge, load_knowledge
 from bot.core.store import Store
 from bot.telegram import (
-    admin,
     ask,
     basics,
     browse,
     checks,
     cohorts,
+    commands,
     feedback,
     inline,
+    menus,
     notes,
-    notes_reports,
     quiz,
     refer,
     shortcuts,
     status,
-    whoami,
 )
 from bot.telegram import callbacks as cb
 from bot.telegram.errors import on_error
@@ -60,7 +59,6 @@ from bot.telegram.transport import AiohttpRequest
 from bot.telegram.webhook import run_webhook
 
 log = logging.getLogger(__name__)
-HandlerCallback = Callable[[Update, Any], Awaitable[None]]
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
 
@@ -126,7 +124,7 @@ def build_application(
     key = settings.notes_chain_key
     use_chain_key(key.get_secret_value() if key else None)
     knowledge = knowledge or load_knowledge(settings.knowledge_dir)
-    store = store or Store(open_database(settings.database_url))
+    store = store or Store(open_database(settings.database_url, MODELS))
     svc = BotServices(
         settings=settings,
         knowledge=knowledge,
@@ -167,65 +165,39 @@ def build_application(
     # with ApplicationHandlerStop before any handler below can see them.
     app.add_handler(TypeHandler(Update, gate), group=-1)
 
-    # Group 0, first match wins, so order matters:
-    # 1. commands, before free text, so "/topics" is never treated as a question;
-    # An edit of a command message must not run it again (a second enrolment code, say): only
-    # /note and /amend take an edit, as a change to the text of the draft they began.
-    def command(name: str, callback: HandlerCallback, *, edits: bool = False) -> None:
-        only = None if edits else filters.UpdateType.MESSAGE
-        app.add_handler(CommandHandler(name, callback, filters=only))
-
-    command("start", basics.start)
-    command("help", basics.help_command)
-    command("cancel", basics.cancel)
-    command("topics", browse.topics)
-    command("whoami", whoami.whoami)
-    command("invite", cohorts.invite)  # trainers' own, else admin's
-    command("revoke", admin.revoke)
-    command("role", admin.set_role)
-    command("users", admin.users)
-    command("gaps", admin.gaps)
-    command("feedback", admin.feedback)
-    command("status", status.status_command)
-    # Field notes: /note and /amend start a flow that /cancel ends (the canceller below).
-    command("note", notes.note_command, edits=True)
-    command("amend", notes.amend_command, edits=True)
-    command("mynotes", notes_reports.mynotes_command)
-    command("export", notes_reports.export_command)
-    command("stats", notes_reports.stats_command)
-    svc.cancellers.append(notes.cancel_note)
-    # Recruit refreshers. Rounds live in the database; /cancel ends an open one (canceller).
-    # A quiz bank with errors stops start-up here, like any other knowledge error.
+    # Flows the commands start: their services come first (a quiz bank or referral flow with
+    # errors stops start-up here, like any other knowledge error), and /cancel ends whichever is
+    # open in the chat (the cancellers). Quiz rounds and note drafts live in the database;
+    # checklists and referral routes keep their state in their buttons.
     app.bot_data[quiz.KEY] = quiz.build_service(svc)
     # Trainers' cohorts; a trainer's invite puts the recruit in a cohort as they enrol.
     app.bot_data[cohorts.KEY] = Cohorts(app.bot_data[quiz.KEY].bank, svc.access)
-    command("quiz", quiz.quiz_command)
-    command("refresh", quiz.refresh_command)
-    command("progress", quiz.progress_command)
-    command("remind", quiz.remind_command)
-    command("cohort", cohorts.cohort_command)
-    svc.cancellers.extend([quiz.cancel_round, feedback.cancel_reason])
-    # Scene checklists and the referral route. The flow is loaded here so that a broken
-    # referral.yaml stops start-up like any other knowledge error; both flows keep their state
-    # in their buttons, and /cancel closes the ones still open in the chat.
     app.bot_data["referral"] = refer.load_flow(knowledge)
-    command("check", checks.check)
-    command("refer", refer.refer)
-    svc.cancellers.extend([checks.cancel_hook(), refer.cancel_hook()])
-    # 2. buttons, routed by their callback-data prefix;
-    app.add_handler(CallbackQueryHandler(ask.open_topic, pattern=cb.pattern(cb.OPEN_TOPIC)))
-    app.add_handler(CallbackQueryHandler(ask.more_detail, pattern=cb.pattern(cb.MORE)))
-    app.add_handler(CallbackQueryHandler(feedback.wrong_answer, pattern=cb.pattern(cb.WRONG)))
-    app.add_handler(
-        CallbackQueryHandler(feedback.skip_button, pattern=cb.pattern(feedback.PREFIX))
+    svc.cancellers.extend(
+        [
+            notes.cancel_note,
+            quiz.cancel_round,
+            feedback.cancel_reason,
+            checks.cancel_hook(),
+            refer.cancel_hook(),
+        ]
     )
-    app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.pattern(cb.BROWSE)))
-    app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.pattern(cb.CATEGORY)))
-    app.add_handler(CallbackQueryHandler(notes.note_button, pattern=cb.pattern(notes.PREFIX)))
-    app.add_handler(CallbackQueryHandler(quiz.button, pattern=cb.pattern(quiz.PREFIX)))
-    app.add_handler(CallbackQueryHandler(checks.button, pattern=cb.pattern(checks.PREFIX)))
-    app.add_handler(CallbackQueryHandler(refer.button, pattern=cb.pattern(refer.PREFIX)))
-    app.add_handler(CallbackQueryHandler(shortcuts.go, pattern=cb.pattern(cb.GO)))
+
+    # Group 0, first match wins, so order matters:
+    # 1. commands, before free text, so "/topics" is never treated as a question. The table in
+    # bot.core.commands says who may run each and where; each handler checks it first;
+    commands.register(app)
+    # 2. buttons, routed by their callback-data prefix;
+    app.add_handler(CallbackQueryHandler(ask.open_topic, pattern=cb.route(cb.OpenTopic)))
+    app.add_handler(CallbackQueryHandler(ask.more_detail, pattern=cb.route(cb.MoreDetail)))
+    app.add_handler(CallbackQueryHandler(feedback.wrong_answer, pattern=cb.route(cb.WrongAnswer)))
+    app.add_handler(CallbackQueryHandler(feedback.skip_button, pattern=cb.route(cb.SkipReason)))
+    app.add_handler(CallbackQueryHandler(browse.browse, pattern=cb.route(cb.Browse, cb.Category)))
+    app.add_handler(CallbackQueryHandler(notes.note_button, pattern=cb.route(cb.NoteStep)))
+    app.add_handler(CallbackQueryHandler(quiz.button, pattern=cb.route(cb.QuizAnswer)))
+    app.add_handler(CallbackQueryHandler(checks.button, pattern=cb.route(cb.Checklist)))
+    app.add_handler(CallbackQueryHandler(refer.button, pattern=cb.route(cb.ReferStep)))
+    app.add_handler(CallbackQueryHandler(shortcuts.go, pattern=cb.route(cb.GoCheck, cb.GoRefer)))
     # `@botname cuckooing` in any chat (strangers were answered with nothing by the gate).
     app.add_handler(InlineQueryHandler(inline.answer))
     app.add_handler(CallbackQueryHandler(_stale_button))  # any other prefix: a retired button
@@ -288,7 +260,7 @@ async def _stale_button(update: Update, context: object) -> None:
 
 
 async def _post_init(app: Application) -> None:
-    await app.bot.set_my_commands(basics.bot_commands(), scope=BotCommandScopeAllPrivateChats())
+    menus.start(app)  # each role's command menu, in the background
     # The knowledge base and its index live as long as the process: keep them out of every
     # future garbage-collection pass.
     gc.collect()
@@ -296,6 +268,7 @@ async def _post_init(app: Application) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:
+    await menus.stop(app)
     app.bot_data["services"].store.close()
 
 

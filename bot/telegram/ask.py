@@ -27,19 +27,19 @@ def button_text(text: str) -> str:
 
 def topic_button(topic: Topic) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        button_text(topic.title), callback_data=cb.pack(cb.OPEN_TOPIC, topic.id)
+        button_text(topic.title), callback_data=cb.OpenTopic(topic.id).pack()
     )
 
 
 def browse_button() -> InlineKeyboardButton:
-    return InlineKeyboardButton("Browse all topics", callback_data=cb.pack(cb.BROWSE))
+    return InlineKeyboardButton("Browse all topics", callback_data=cb.Browse().pack())
 
 
 def card_keyboard(topic: Topic, related: list[Topic], detail: bool) -> InlineKeyboardMarkup:
-    first = [InlineKeyboardButton("Wrong answer?", callback_data=cb.pack(cb.WRONG, topic.id))]
+    first = [InlineKeyboardButton("Wrong answer?", callback_data=cb.WrongAnswer(topic.id).pack())]
     if not detail:
         first.insert(
-            0, InlineKeyboardButton("More detail", callback_data=cb.pack(cb.MORE, topic.id))
+            0, InlineKeyboardButton("More detail", callback_data=cb.MoreDetail(topic.id).pack())
         )
     rows = [first] + [[topic_button(t)] for t in related[:4]]
     return InlineKeyboardMarkup(rows)
@@ -115,17 +115,16 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def reply_button(button: Button) -> InlineKeyboardButton:
     """A core button as Telegram's: callback data of short ids, within 64 bytes."""
     if button.action == "topic":
-        data = cb.pack(cb.OPEN_TOPIC, button.arg)
+        data = cb.OpenTopic(button.arg).pack()
     elif button.action == "wrong":
-        wanted = f"{cb.WRONG}:{button.arg}"
-        topic_id = button.arg.partition("#")[0]
-        data = wanted if len(wanted.encode()) <= cb.MAX_BYTES else cb.pack(cb.WRONG, topic_id)
+        wanted = cb.WrongAnswer(button.arg)  # the unit too, when it fits
+        data = (wanted if wanted.fits() else cb.WrongAnswer(button.arg.partition("#")[0])).pack()
     elif button.action == "check":
-        data = cb.pack(cb.GO, "check", button.arg)
+        data = cb.GoCheck(button.arg).pack()
     elif button.action == "refer":
-        data = cb.pack(cb.GO, "refer")
+        data = cb.GoRefer().pack()
     else:
-        data = cb.pack(cb.BROWSE)
+        data = cb.Browse().pack()
     return InlineKeyboardButton(button_text(button.label), callback_data=data)
 
 
@@ -136,8 +135,9 @@ def reply_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 async def _topic_from_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Topic | None:
     query = update.callback_query
-    parts = cb.unpack(query.data)
-    topic = services(context).knowledge.kb.topics.get(parts[1]) if len(parts) > 1 else None
+    found = cb.parse(query.data)
+    wanted = found.topic if isinstance(found, cb.OpenTopic | cb.MoreDetail) else None
+    topic = services(context).knowledge.kb.topics.get(wanted) if wanted else None
     if topic is None:
         await query.answer(
             "That topic is no longer available. Ask again or use /topics.", show_alert=True

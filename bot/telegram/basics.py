@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand, ReplyKeyboardRemove, Update
+from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import ContextTypes
 
 from bot.core.access import Role
 from bot.core.cards import CAVEAT
+from bot.core.commands import help_sections
 from bot.telegram.services import role, services
 
 WELCOME = (
@@ -22,59 +23,21 @@ WELCOME = (
     f"<i>{CAVEAT}</i>"
 )
 
-OFFICER_COMMANDS = [
-    ("topics", "Browse every topic by category"),
-    ("note", "Write a field note: /note, or /note what you saw"),
-    ("mynotes", "Your recent field notes; /mynotes REF shows one in full"),
-    ("amend", "/amend REF: add a correction to one of your notes"),
-    ("check", "Scene checklist: /check child, cuckooing or adult"),
-    ("refer", "Which referral route? A few questions, then the steps"),
-    ("quiz", "Practice round: /quiz, /quiz legislation or /quiz cuckooing"),
-    ("refresh", "Your refresher: questions due for review first"),
-    ("progress", "Your refresher progress: mastered, due, trend and a chart"),
-    ("remind", "Daily refresher reminder: /remind 07:30, or /remind off"),
-    ("whoami", "Your Telegram user id"),
-    ("help", "How to ask, and what I can do"),
-    ("cancel", "Stop what you are doing"),
-]
-SUPERVISOR_COMMANDS: list[tuple[str, str]] = [
-    ("export", "/export [FROM] [TO]: field notes as CSV and JSON files"),
-    ("stats", "/stats [WEEKS]: chart of field notes per week"),
-]
-TRAINER_COMMANDS = [
-    ("cohort", "Your recruits' results; /cohort new NAME, move USER NAME, export"),
-    ("invite", "/invite recruit [COHORT]: enrolment code that puts a recruit in a cohort"),
-]
-ADMIN_COMMANDS = [
-    ("invite", "/invite [officer|supervisor|trainer]: one-time enrolment code"),
-    ("revoke", "/revoke USER: remove someone's access"),
-    ("users", "List enrolled users"),
-    ("role", "/role USER officer|supervisor|trainer"),
-    ("gaps", "Questions I could not answer"),
-    ("feedback", "Answers flagged as wrong"),
-    ("status", "Uptime, reply times, database, last backup, reviews due"),
-]
-
-
-def bot_commands() -> list[BotCommand]:
-    """The command menu every officer sees (admin commands are listed in /help)."""
-    return [BotCommand(name, text) for name, text in OFFICER_COMMANDS]
+INLINE_HINT = "In any chat, type @ and my name, then a topic, to share a vetted summary."
 
 
 def help_text(who: Role | None) -> str:
+    """What the caller may run, from the commands table: nothing more, nothing less."""
     lines = [
         "<b>What I can do</b>",
         "Type any question to get a short answer; <i>Full topic</i> opens the whole card. "
         "Describe a scene (who, where, what you saw) to get the safeguarding steps.",
     ]
-    lines += [f"/{name}: {text}" for name, text in OFFICER_COMMANDS]
-    lines.append("In any chat, type @ and my name, then a topic, to share a vetted summary.")
-    if who in (Role.SUPERVISOR, Role.ADMIN):
-        lines += [f"/{name}: {text}" for name, text in SUPERVISOR_COMMANDS]
-    if who in (Role.TRAINER, Role.ADMIN):
-        lines += [f"/{name}: {text}" for name, text in TRAINER_COMMANDS]
-    if who is Role.ADMIN:
-        lines += ["", "<b>Admin</b>"] + [f"/{name}: {text}" for name, text in ADMIN_COMMANDS]
+    for heading, commands in help_sections(who):
+        lines += ["", f"<b>{heading}</b>"] if heading else []
+        lines += commands
+        if not heading:
+            lines.append(INLINE_HINT)
     return "\n".join(lines)
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.core.topics import CATEGORY_LABELS
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import topic_button
+from bot.telegram.edits import edit_or_send
 from bot.telegram.services import services
 
 ROOT_TEXT = "Browse the topics by category:"
@@ -21,7 +21,7 @@ def root_keyboard(context: ContextTypes.DEFAULT_TYPE) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    f"{CATEGORY_LABELS[c]} ({len(ts)})", callback_data=cb.pack(cb.CATEGORY, c)
+                    f"{CATEGORY_LABELS[c]} ({len(ts)})", callback_data=cb.Category(c).pack()
                 )
             ]
             for c, ts in grouped.items()
@@ -39,12 +39,12 @@ async def browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A category or the "back" button: edit the browse message in place."""
     query = update.callback_query
     await query.answer()
-    parts = cb.unpack(query.data)
+    found = cb.parse(query.data)
     grouped = services(context).knowledge.kb.by_category()
-    if parts[0] == cb.CATEGORY and len(parts) > 1 and grouped.get(parts[1]):
-        text = f"<b>{CATEGORY_LABELS[parts[1]]}</b>: {PICK}"
-        rows = [[topic_button(t)] for t in grouped[parts[1]]]
-        rows.append([InlineKeyboardButton("« All categories", callback_data=cb.pack(cb.BROWSE))])
+    if isinstance(found, cb.Category) and grouped.get(found.category):
+        text = f"<b>{CATEGORY_LABELS[found.category]}</b>: {PICK}"
+        rows = [[topic_button(t)] for t in grouped[found.category]]
+        rows.append([InlineKeyboardButton("« All categories", callback_data=cb.Browse().pack())])
         markup = InlineKeyboardMarkup(rows)
     else:
         text, markup = ROOT_TEXT, root_keyboard(context)
@@ -52,8 +52,4 @@ async def browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not shown or not (shown.startswith(ROOT_TEXT) or shown.endswith(PICK)):
         await query.message.reply_text(text, reply_markup=markup)  # keep the answer it came from
         return
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    await edit_or_send(query, context, text, markup)

@@ -19,10 +19,10 @@ from bot.core.indicators import ChecklistSpec, Indicator, Indicators
 from bot.telegram import callbacks as cb
 from bot.telegram import guided
 from bot.telegram.ask import button_text, topic_button
+from bot.telegram.edits import edit_or_send
 from bot.telegram.render import inline, split
 from bot.telegram.services import services
 
-PREFIX = "ck"
 KIND = "check"
 DONE, EDIT, NOTE, CANCEL = "d", "e", "n", "x"
 TICK, BOX = "✅", "▫️"
@@ -53,7 +53,11 @@ def find(indicators: Indicators, wanted: str) -> str | None:
 def menu(indicators: Indicators) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(button_text(spec.title), callback_data=cb.pack(PREFIX, name))]
+            [
+                InlineKeyboardButton(
+                    button_text(spec.title), callback_data=cb.Checklist(name).pack()
+                )
+            ]
             for name, spec in indicators.spec.checklists.items()
         ]
     )
@@ -65,24 +69,27 @@ def checklist_text(spec: ChecklistSpec, items: list[Indicator], mask: int) -> st
     return f"<b>{inline(spec.title)}</b>\nTap each sign you have seen, then <b>Done</b>. {so_far}"
 
 
+def _tap(name: str, items: list[Indicator], mask: int, action: str) -> str:
+    """A tap on the list as drawn: its version and ticks travel with the button."""
+    return cb.Checklist(name, checklist_version(items), f"{mask:x}", action).pack()
+
+
 def checklist_keyboard(name: str, items: list[Indicator], mask: int) -> InlineKeyboardMarkup:
-    version = checklist_version(items)
     rows = [
         [
             InlineKeyboardButton(
                 f"{TICK if mask >> n & 1 else BOX} {item.label}",
-                callback_data=cb.pack(PREFIX, name, version, f"{mask:x}", n),
+                callback_data=_tap(name, items, mask, str(n)),
             )
         ]
         for n, item in enumerate(items)
     ]
     rows.append(
         [
+            InlineKeyboardButton("Done ✔", callback_data=_tap(name, items, mask, DONE)),
             InlineKeyboardButton(
-                "Done ✔", callback_data=cb.pack(PREFIX, name, version, f"{mask:x}", DONE)
-            ),
-            InlineKeyboardButton(
-                "Cancel", callback_data=cb.pack(PREFIX, name, version, f"{mask:x}", CANCEL)
+                "Cancel",
+                callback_data=_tap(name, items, mask, CANCEL),
             ),
         ]
     )
@@ -111,13 +118,12 @@ def summary_keyboard(
     context: ContextTypes.DEFAULT_TYPE, name: str, items: list[Indicator], mask: int, topics: list
 ) -> InlineKeyboardMarkup:
     kb = services(context).knowledge.kb
-    version = checklist_version(items)
     rows = [[topic_button(kb.topics[t])] for t in topics if t in kb.topics]
     rows.append(
         [
             InlineKeyboardButton(
                 "Save as field note",
-                callback_data=cb.pack(PREFIX, name, version, f"{mask:x}", NOTE),
+                callback_data=_tap(name, items, mask, NOTE),
             )
         ]
     )
@@ -125,7 +131,7 @@ def summary_keyboard(
         [
             InlineKeyboardButton(
                 "« Change answers",
-                callback_data=cb.pack(PREFIX, name, version, f"{mask:x}", EDIT),
+                callback_data=_tap(name, items, mask, EDIT),
             )
         ]
     )
@@ -162,23 +168,23 @@ async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every checklist button: choose a list, tick, done, change answers, save, cancel."""
     query = update.callback_query
-    parts = cb.unpack(query.data)
+    tap = cb.Checklist.parse(query.data)
     indicators = _indicators(context)
-    found = indicators.checklist(parts[1]) if indicators and len(parts) > 1 else None
+    found = indicators.checklist(tap.name) if indicators and tap else None
     if found is None:
         await query.answer("That checklist is no longer available. Send /check.", show_alert=True)
         return
-    name = parts[1]
+    name = tap.name
     spec, items = found
     message_id = query.message.message_id if query.message else 0
-    if len(parts) == 2:  # a choice from the /check menu
+    if tap == cb.Checklist(name):  # a choice from the /check menu
         await query.answer()
         await guided.draw(
             query, context, checklist_text(spec, items, 0), checklist_keyboard(name, items, 0)
         )
         guided.remember(context, KIND, message_id)
         return
-    if len(parts) != 5 or parts[2] != checklist_version(items) or not _is_hex(parts[3]):
+    if not tap.action or tap.version != checklist_version(items) or not _is_hex(tap.mask):
         await query.answer()
         await guided.draw(
             query,
@@ -188,12 +194,12 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         guided.remember(context, KIND, message_id)
         return
-    action = parts[4]
-    mask = _latest(context, message_id, int(parts[3], 16))
+    action, shown = tap.action, int(tap.mask, 16)
+    mask = _latest(context, message_id, shown)
     if action.isdecimal() and len(action) <= 3 and int(action) < len(items):
         await query.answer()
         bit = 1 << int(action)
-        mask = (mask & ~bit) | (~int(parts[3], 16) & bit)  # the tap meant: flip what it showed
+        mask = (mask & ~bit) | (~shown & bit)  # the tap meant: flip what it showed
         _store(context, message_id, mask)
         await guided.draw(
             query,
@@ -210,7 +216,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()
         guided.forget(context, KIND, message_id)
         parts_html, topics = summary(indicators, spec, items, mask)
-        await guided.edit_or_send(
+        await edit_or_send(
             query, context, parts_html, summary_keyboard(context, name, items, mask, topics)
         )
     elif action == EDIT:

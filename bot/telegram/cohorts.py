@@ -12,15 +12,14 @@ import io
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.core.access import Role, now
+from bot.core.access import Role
+from bot.core.clock import now
 from bot.core.cohorts import CohortError, Cohorts, CohortView, TopicStat, active_since, to_csv
 from bot.telegram import admin
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import button_text
-from bot.telegram.private import private_only
 from bot.telegram.services import role, services
 
 KEY = "cohorts"
@@ -56,9 +55,6 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await admin.invite(update, context)
         return
     message = update.effective_message
-    if update.effective_chat.type != ChatType.PRIVATE:
-        await message.reply_text("Ask me for an enrolment code in a private chat.")
-        return
     name = " ".join(args[1:]) or None
     svc = services(context)
     try:
@@ -80,14 +76,10 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-@private_only("recruits' results")
 async def cohort_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Results per recruit and the cohort's weakest topics; `new`, `move` and `export`."""
     message = update.effective_message
     who = role(context)
-    if who not in (Role.TRAINER, Role.ADMIN):
-        await message.reply_text("That command is for trainers only.")
-        return
     args = context.args or []
     action = args[0].casefold() if args else ""
     store, cohorts = services(context).store, _cohorts(context)
@@ -202,7 +194,7 @@ def _weakest_keyboard(
     rows = [
         [
             InlineKeyboardButton(
-                button_text(titles[w.topic]), callback_data=cb.pack(cb.OPEN_TOPIC, w.topic)
+                button_text(titles[w.topic]), callback_data=cb.OpenTopic(w.topic).pack()
             )
         ]
         for w in weakest

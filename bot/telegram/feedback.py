@@ -22,8 +22,6 @@ from bot.telegram import callbacks as cb
 from bot.telegram.render import inline
 from bot.telegram.services import services
 
-PREFIX = "fb"
-SKIP = "skip"
 PENDING = "feedback_reason"
 REASON_MINUTES = 10
 THANKS = "Thanks, your report has been passed to the curators."
@@ -41,8 +39,8 @@ def message_key(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: in
 async def wrong_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """File a report with the question that was asked; a second tap files nothing."""
     query = update.callback_query
-    parts = cb.unpack(query.data)
-    topic_id = parts[1] if len(parts) > 1 else ""
+    found = cb.WrongAnswer.parse(query.data)
+    topic_id = found.topic if found else ""
     message = query.message
     asked = message.reply_to_message if message else None
     question = (asked.text or "") if asked else ""
@@ -61,7 +59,7 @@ async def wrong_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await message.reply_text(
         f"{THANKS} {you_asked}" + (ASK_REASON if private else ""),
         reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("Skip", callback_data=cb.pack(PREFIX, SKIP, filed))]]
+            [[InlineKeyboardButton("Skip", callback_data=cb.SkipReason(filed).pack())]]
         )
         if private
         else None,
@@ -71,9 +69,9 @@ async def wrong_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def skip_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Skip: no reason; the report stands as it is."""
     query = update.callback_query
-    parts = cb.unpack(query.data)
+    found = cb.SkipReason.parse(query.data)
     waiting = _pending(context)
-    if len(parts) == 3 and parts[1] == SKIP and waiting is not None and str(waiting) == parts[2]:
+    if found is not None and waiting is not None and waiting == found.report:
         context.user_data.pop(PENDING, None)
     await query.answer("No reason added. Thank you.")
     with contextlib.suppress(BadRequest):  # already edited, or too old to edit

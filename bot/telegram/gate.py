@@ -14,6 +14,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.core.commands import STRANGER, allowed
+from bot.telegram import menus
 from bot.telegram.basics import WELCOME
 from bot.telegram.services import services
 from bot.telegram.whoami import is_whoami, whoami
@@ -77,12 +79,13 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _stranger(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A stranger costs next to nothing: one answer an hour for whatever they send, and at most
-    `ENROL_ATTEMPTS` enrolment codes tried an hour (each failure audited)."""
+    `ENROL_ATTEMPTS` enrolment codes tried an hour (each failure audited). What a stranger may
+    run is the commands table's (bot.core.commands): /whoami, and /start with a code."""
     svc = services(context)
     user = update.effective_user
     message = update.message
     text = (message.text or "") if message else ""
-    if is_whoami(text):
+    if is_whoami(text) and allowed(STRANGER, "whoami"):
         await whoami(update, context)  # limited to a few an hour by itself
         return
     command, _, code = text.partition(" ")
@@ -91,6 +94,7 @@ async def _stranger(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         and message.chat.type == ChatType.PRIVATE
         and command.split("@")[0] == "/start"
         and code.strip()
+        and allowed(STRANGER, "start")
     ):
         await _enrol(update, context, code.strip())
         return
@@ -116,5 +120,6 @@ async def _enrol(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) 
         await message.reply_text(
             f"Welcome, {html.escape(user.first_name)}: you're enrolled.\n\n{WELCOME}"
         )
+        await menus.show(context.bot, user.id, result.role)
     else:
         await message.reply_text(BAD_CODE[result.reason])

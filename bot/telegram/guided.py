@@ -13,6 +13,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.telegram.edits import edit_or_send
 from bot.telegram.services import Canceller
 
 MAX_OPEN = 20  # per chat and kind; older ones simply stay tappable
@@ -54,31 +55,6 @@ def canceller(kind: str, text: str) -> Canceller:
     return cancel
 
 
-async def edit_or_send(
-    query: CallbackQuery,
-    context: ContextTypes.DEFAULT_TYPE,
-    parts: list[str],
-    markup: InlineKeyboardMarkup | None,
-) -> None:
-    """Edit the tapped message in place; extra parts (a very long summary) follow it, and if
-    the message can no longer be edited the first part is sent afresh. Buttons go last."""
-    last = len(parts) - 1
-    chat_id = query.message.chat.id if query.message else query.from_user.id
-    try:
-        await query.edit_message_text(parts[0], reply_markup=markup if last == 0 else None)
-    except BadRequest as exc:
-        reason = str(exc).lower()
-        if "not modified" in reason:
-            return
-        if "not found" not in reason and "can't be edited" not in reason:
-            raise
-        await context.bot.send_message(
-            chat_id, parts[0], reply_markup=markup if last == 0 else None
-        )
-    for n, part in enumerate(parts[1:], 1):
-        await context.bot.send_message(chat_id, part, reply_markup=markup if n == last else None)
-
-
 async def draw(
     query: CallbackQuery,
     context: ContextTypes.DEFAULT_TYPE,
@@ -86,4 +62,4 @@ async def draw(
     markup: InlineKeyboardMarkup | None,
 ) -> None:
     """Redraw a flow's message as one part (see `edit_or_send`)."""
-    await edit_or_send(query, context, [text], markup)
+    await edit_or_send(query, context, text, markup)

@@ -12,6 +12,8 @@ For other features: `begin_note(update, context, text, tags)` starts a note pre-
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from telegram import (
     InlineKeyboardButton,
@@ -23,19 +25,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.core import notes_drafts as drafts
-from bot.core.access import now
+from bot.core.clock import now
 from bot.core.indicators import Indicator
 from bot.core.notes import (
     CATEGORIES,
-    HANDLING_CODES,
-    INFO_GRADES,
-    MAX_REASON,
     MAX_TEXT,
-    SOURCE_GRADES,
     URGENCIES,
     Note,
     NoteDraft,
@@ -52,17 +50,25 @@ from bot.core.notes_drafts import (
     REASON,
     SKIP,
     SOURCE,
+    STEPS,
     TEXT,
     URGENCY,
     WAITS_FOR_TEXT,
+    Step,
 )
-from bot.core.notes_view import URGENT, alert_lines, record_alert, supervisors_to_alert
+from bot.core.notes_view import (
+    URGENT,
+    alert_lines,
+    grading_text,
+    record_alert,
+    supervisors_to_alert,
+)
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import button_text, send_card
+from bot.telegram.edits import edit_or_send
 from bot.telegram.render import inline
 from bot.telegram.services import services
 
-PREFIX = "n"
 SAVE, EDIT, DROP, KEEP = "save", "edit", "cancel", "keep"
 GROUP_REFUSAL = (
     "I don't take field notes in group chats: a note can hold personal data, and everyone "
@@ -77,10 +83,6 @@ STALE = {
     "other": "That button belongs to an earlier note. Use the latest message, or /cancel.",
     "gone": "That note was discarded. Start a new one with /note.",
 }
-HINTS = {
-    "note": "Type what you saw, in one message.",
-    "reason": "Say in one line why the note needs correcting.",
-}
 
 
 # -- starting a note ---------------------------------------------------------------------------
@@ -93,7 +95,7 @@ async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if update.edited_message is not None:
         await _edited(update, context)
         return
-    origin = f"m:{message.chat_id}:{message.message_id}"
+    origin = drafts.message_origin(message.chat_id, message.message_id)
     await _begin(update, context, origin, text, [], message.message_id if text else None)
 
 
@@ -112,9 +114,9 @@ async def begin_note(
         return
     message = update.effective_message
     if update.callback_query is not None:
-        origin, holder = f"cb:{update.callback_query.id}", None
+        origin, holder = drafts.button_origin(update.callback_query.id), None
     else:
-        origin = f"m:{message.chat_id}:{message.message_id}"
+        origin = drafts.message_origin(message.chat_id, message.message_id)
         holder = (
             message.message_id if text.strip() and text.strip() in (message.text or "") else None
         )
@@ -144,12 +146,12 @@ async def amend_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             "Check the reference in /mynotes (it looks like FN-2026-000123)."
         )
         return
-    if note.author_id != update.effective_user.id:
+    if not drafts.may_amend(note, update.effective_user.id):
         await message.reply_text(
             f"{note.ref} was written by someone else: only its author can correct it."
         )
         return
-    origin = f"m:{message.chat_id}:{message.message_id}"
+    origin = drafts.message_origin(message.chat_id, message.message_id)
     text = text.strip()
     await _begin(update, context, origin, text, [], message.message_id if text else None, note.ref)
 
@@ -165,7 +167,7 @@ async def _begin(
 ) -> None:
     svc = services(context)
     chat, user = update.effective_chat.id, update.effective_user.id
-    error = _text_problem(text) if text else None
+    error = drafts.text_problem(text) if text else None
     begun = await svc.store.run(
         drafts.begin,
         chat,
@@ -200,31 +202,56 @@ async def _begin(
 
 # -- the steps ---------------------------------------------------------------------------------
 def _button(label: str, draft: NoteDraft, step: str, value: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=cb.pack(PREFIX, draft.token, step, value))
+    return InlineKeyboardButton(label, callback_data=cb.NoteStep(draft.token, step, value).pack())
 
 
-def _choices(
-    draft: NoteDraft, step: str, options: dict[str, str], skip: str, codes: bool = False
-) -> InlineKeyboardMarkup:
+def _choices(draft: NoteDraft, step: Step, skip: str, codes: bool) -> InlineKeyboardMarkup:
     buttons = [
-        _button(f"{key} · {label}" if codes else label, draft, step, key)
-        for key, label in options.items()
+        _button(f"{key} · {label}" if codes else label, draft, step.name, key)
+        for key, label in step.choices.items()
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    return InlineKeyboardMarkup([*rows, [_button(skip, draft, step, SKIP)]])
+    return InlineKeyboardMarkup([*rows, [_button(skip, draft, step.name, SKIP)]])
 
 
-def _grading(draft: NoteDraft) -> str:
-    if not draft.source_grade:
-        return "not graded"
-    parts = [draft.source_grade, draft.info_grade or "?", draft.handling or "?"]
-    return "/".join(parts)
+Panel = tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]
 
 
-async def _panel(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> tuple[str, object]:
-    """The message showing the draft's current step, and its keyboard."""
-    step, amend = draft.step, draft.kind == "amend"
-    if step == TEXT and amend:
+@dataclass(frozen=True)
+class ChoicePanel:
+    """How a choice step of the flow (bot.core.notes_drafts.FLOWS) is asked."""
+
+    title: Callable[[NoteDraft], str]
+    skip: str = "Skip"
+    codes: bool = False  # show each choice's code before its label (the 3x5x2 grades)
+
+
+CHOICE_PANELS: dict[str, ChoicePanel] = {
+    CATEGORY: ChoicePanel(lambda d: "<b>Category</b> (optional): what is this note mainly about?"),
+    URGENCY: ChoicePanel(lambda d: "<b>Urgency</b> (optional)"),
+    SOURCE: ChoicePanel(
+        lambda d: (
+            "<b>Intelligence grading, 3x5x2</b> (optional)\n"
+            f"<i>{GRADING_CAVEAT}</i>\n\n<b>Source evaluation:</b>"
+        ),
+        "Skip grading",
+        codes=True,
+    ),
+    INFO: ChoicePanel(
+        lambda d: f"<b>Information assessment</b> (source {d.source_grade}):",
+        "Skip grading",
+        codes=True,
+    ),
+    HANDLING: ChoicePanel(
+        lambda d: f"<b>Handling code</b> (graded {d.source_grade}/{d.info_grade}):",
+        "Skip grading",
+        codes=True,
+    ),
+}
+
+
+async def _text_panel(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> Panel:
+    if draft.kind == "amend":
         original = await services(context).store.run(find_note, draft.amends)
         quoted = f"<blockquote>{html.escape(original.text)}</blockquote>\n" if original else ""
         text = (
@@ -232,62 +259,63 @@ async def _panel(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> tuple[
             "Send the corrected text in one message. The original stays in the notebook "
             "unchanged. /cancel to stop."
         )
-    elif step == TEXT:
+    else:
         text = (
             "<b>New field note</b>\nType what you saw, in one message "
             f"(at most {MAX_TEXT:,} characters). /cancel to stop."
         )
-    elif step == REASON:
-        text = (
-            f"<b>Why is {draft.amends} being corrected?</b>\n"
-            "One line, for example <i>wrong registration number</i>."
-        )
-    elif step == CATEGORY:
-        return "<b>Category</b> (optional): what is this note mainly about?", _choices(
-            draft, CATEGORY, CATEGORIES, "Skip"
-        )
-    elif step == URGENCY:
-        return "<b>Urgency</b> (optional)", _choices(draft, URGENCY, URGENCIES, "Skip")
-    elif step == LOCATION:
-        keyboard = ReplyKeyboardMarkup(
-            [[KeyboardButton(SEND_LOCATION, request_location=True)], [SKIP_LOCATION]],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
-        return (
-            f"<b>Location</b> (optional): tap <b>{SEND_LOCATION}</b> below to add where you "
-            f"are, or <b>{SKIP_LOCATION}</b>.",
-            keyboard,
-        )
-    elif step == SOURCE:
-        return (
-            "<b>Intelligence grading, 3x5x2</b> (optional)\n"
-            f"<i>{GRADING_CAVEAT}</i>\n\n<b>Source evaluation:</b>",
-            _choices(draft, SOURCE, SOURCE_GRADES, "Skip grading", codes=True),
-        )
-    elif step == INFO:
-        return (
-            f"<b>Information assessment</b> (source {draft.source_grade}):",
-            _choices(draft, INFO, INFO_GRADES, "Skip grading", codes=True),
-        )
-    elif step == HANDLING:
-        return (
-            f"<b>Handling code</b> (graded {draft.source_grade}/{draft.info_grade}):",
-            _choices(draft, HANDLING, HANDLING_CODES, "Skip grading", codes=True),
-        )
-    else:
-        return _confirm_text(context, draft), InlineKeyboardMarkup(
-            [
-                [_button("✅ Save note", draft, CONFIRM, SAVE)],
-                [
-                    _button("✏️ Edit text", draft, CONFIRM, EDIT),
-                    _button("✖ Cancel", draft, CONFIRM, DROP),
-                ],
-            ]
-        )
-    keep = draft.reviewing and draft.text and step == TEXT
+    keep = draft.reviewing and draft.text
     markup = InlineKeyboardMarkup([[_button("Keep the current text", draft, TEXT, KEEP)]])
     return text, markup if keep else None
+
+
+async def _reason_panel(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> Panel:
+    return (
+        f"<b>Why is {draft.amends} being corrected?</b>\n"
+        "One line, for example <i>wrong registration number</i>."
+    ), None
+
+
+async def _location_panel(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> Panel:
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton(SEND_LOCATION, request_location=True)], [SKIP_LOCATION]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    return (
+        f"<b>Location</b> (optional): tap <b>{SEND_LOCATION}</b> below to add where you "
+        f"are, or <b>{SKIP_LOCATION}</b>.",
+        keyboard,
+    )
+
+
+async def _confirm_panel(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> Panel:
+    return _confirm_text(context, draft), InlineKeyboardMarkup(
+        [
+            [_button("✅ Save note", draft, CONFIRM, SAVE)],
+            [
+                _button("✏️ Edit text", draft, CONFIRM, EDIT),
+                _button("✖ Cancel", draft, CONFIRM, DROP),
+            ],
+        ]
+    )
+
+
+OTHER_PANELS: dict[str, Callable[[ContextTypes.DEFAULT_TYPE, NoteDraft], Awaitable[Panel]]] = {
+    TEXT: _text_panel,
+    REASON: _reason_panel,
+    LOCATION: _location_panel,
+    CONFIRM: _confirm_panel,
+}
+
+
+async def _panel(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> Panel:
+    """The message showing the draft's current step, and its keyboard."""
+    step = STEPS[draft.step]
+    if step.choices:
+        panel = CHOICE_PANELS[step.name]
+        return panel.title(draft), _choices(draft, step, panel.skip, panel.codes)
+    return await OTHER_PANELS[step.name](context, draft)
 
 
 def _confirm_text(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> str:
@@ -308,7 +336,7 @@ def _confirm_text(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> str:
         f"Category: {CATEGORIES.get(draft.category, 'none')}\n"
         f"Urgency: {URGENCIES.get(draft.urgency, 'not given')}\n"
         f"Location: {located}\n"
-        f"Grading: {_grading(draft)}\n"
+        f"Grading: {grading_text(draft)}\n"
         f"Indicators: {html.escape('; '.join(labels)) if labels else 'none recognised'}\n\n"
         f"{PERSONAL_DATA}"
     )
@@ -322,11 +350,8 @@ async def _show(
     text, markup = await _panel(context, draft)
     query = update.callback_query
     if edit and query is not None and not isinstance(markup, ReplyKeyboardMarkup):
-        try:
-            await query.edit_message_text(text, reply_markup=markup)
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                raise
+        # The panel's id is tracked: a gone panel is an error, not a silent second panel.
+        await edit_or_send(query, context, text, markup, resend=False)
         return
     chat = update.effective_chat.id
     sent = await context.bot.send_message(chat, text, reply_markup=markup)
@@ -370,7 +395,7 @@ async def _send_tags(context: ContextTypes.DEFAULT_TYPE, chat: int, draft: NoteD
         svc.knowledge.kb.topics[t] for t in dict.fromkeys(wanted) if t in svc.knowledge.kb.topics
     ]
     rows = [
-        [InlineKeyboardButton(button_text(t.title), callback_data=cb.pack(cb.OPEN_TOPIC, t.id))]
+        [InlineKeyboardButton(button_text(t.title), callback_data=cb.OpenTopic(t.id).pack())]
         for t in topics[:6]
     ]
     await context.bot.send_message(
@@ -382,11 +407,11 @@ async def _send_tags(context: ContextTypes.DEFAULT_TYPE, chat: int, draft: NoteD
 async def note_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button of a note's flow: a choice, skip, edit, save or cancel."""
     query = update.callback_query
-    parts = cb.unpack(query.data)
-    if len(parts) != 4 or update.effective_chat is None:
+    found = cb.NoteStep.parse(query.data)
+    if found is None or update.effective_chat is None:
         await query.answer(STALE["gone"], show_alert=True)
         return
-    _, token, step, value = parts
+    token, step, value = found.token, found.step, found.value
     svc = services(context)
     chat, user = update.effective_chat.id, update.effective_user.id
     if step == CONFIRM and value == SAVE:
@@ -430,11 +455,7 @@ async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) 
         await _alert_supervisors(context, note)
     removing = result.status == "saved" and bool(result.draft.message_ids)
     receipt = _receipt(context, note, removing)
-    try:
-        await query.edit_message_text(receipt)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            await context.bot.send_message(chat, receipt)
+    await edit_or_send(query, context, receipt)
     if removing:
         failed = 0
         for message_id in result.draft.message_ids:
@@ -473,11 +494,7 @@ def _receipt(context: ContextTypes.DEFAULT_TYPE, note: Note, removing: bool) -> 
             f"unchanged.\nSaved {when}\nReason: {html.escape(note.reason)}"
         )
     labels = _labels(context, note.tag_list)
-    grading = (
-        f"{note.source_grade}/{note.info_grade}/{note.handling}"
-        if note.source_grade
-        else "not graded"
-    )
+    grading = grading_text(note)
     return (
         f"✅ <b>Note saved: {note.ref}</b>\nSaved {when}\n"
         f"Category: {CATEGORIES.get(note.category, 'none')} · "
@@ -514,7 +531,7 @@ async def flow_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         raise ApplicationHandlerStop
     if taken:
         raise ApplicationHandlerStop  # a redelivered update: already used
-    if now() - draft.updated_at > drafts.IDLE and not message.location:
+    if not drafts.takes_typing(draft, now()) and not message.location:
         return  # an old draft no longer captures typing; /note shows it again
     if message.location:
         await _location(update, context, draft)
@@ -559,11 +576,11 @@ async def _typed(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Note
     if message.text is None:
         await message.reply_text(
             f"I need the {what} as text: photos, stickers and voice messages can't be saved in "
-            f"a note. {HINTS[what]} Your draft is still open."
+            f"a note. {drafts.HINTS[draft.step]} Your draft is still open."
         )
         return
     text = message.text.strip()
-    problem = _text_problem(text, MAX_REASON if what == "reason" else MAX_TEXT, what)
+    problem = drafts.text_problem(text, draft.step)
     if problem:
         await svc.store.run(drafts.record_message, chat, user, message.message_id)
         await message.reply_text(problem)
@@ -634,7 +651,7 @@ async def _edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         command, text = text.split()[0].split("@")[0], _command_text(message)
         if command == "/amend":
             text = text.partition(" ")[2].strip()
-    problem = _text_problem(text)
+    problem = drafts.text_problem(text)
     chat, user = message.chat_id, update.effective_user.id
     updated = None
     if not problem:
@@ -681,17 +698,6 @@ def _command_text(message: Message) -> str:
     if entity and entity.offset == 0 and entity.type == "bot_command":
         return text[entity.length :].strip()
     return text.partition(" ")[2].strip()
-
-
-def _text_problem(text: str, limit: int = MAX_TEXT, what: str = "note") -> str | None:
-    if not text.strip():
-        return f"The {what} is empty. {HINTS[what]}"
-    if len(text) > limit:
-        return (
-            f"That is {len(text):,} characters; a {what} holds at most {limit:,}. Please "
-            "shorten it and send it again. Your draft is still open."
-        )
-    return None
 
 
 async def _delete(context: ContextTypes.DEFAULT_TYPE, chat: int, message_id: int) -> bool:

@@ -12,16 +12,15 @@ import html
 import io
 import re
 from datetime import datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden
+from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes, JobQueue
 
-from bot.config import SettingsError
 from bot.core import quiz_topics
-from bot.core.numbers import parse_int
+from bot.core.clock import local, local_date
 from bot.core.quiz import (
     TOPIC,
     Answered,
@@ -31,23 +30,20 @@ from bot.core.quiz import (
     Shown,
     Stale,
     Started,
-    local_date,
     parse_category,
 )
-from bot.core.quiz_bank import QuizBank
 from bot.core.quiz_history import MASTERED_MEANS, TREND_WEEKS, Report, RoundSummary
 from bot.core.quiz_schedule import DAILY_REVIEWS, Tally, TopicScore, bar
-from bot.core.services import KnowledgeError
+from bot.core.services import quiz_bank_of
 from bot.core.topics import CATEGORIES, CATEGORY_LABELS, Topic
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import button_text
+from bot.telegram.edits import edit_or_send
 from bot.telegram.render import inline
 from bot.telegram.services import BotServices, services
 
-PREFIX = "q"
 KEY = "quiz"
-ANSWER, START, REFRESH, PROGRESS, TOPIC_START = "a", "s", "r", "p", "t"
-ALL = "all"
+ALL, MENU = "all", "menu"  # a round of every category; the list of categories to choose from
 # Typed text that looks like an attempt at an answer ("B", "1", "true"): during a round it
 # gets a pointer to the buttons instead of being searched as a question.
 _ANSWER_LIKE = re.compile(r"^\W*([a-z]|\d{1,2}|true|false|yes|no)\W*$", re.IGNORECASE)
@@ -77,15 +73,8 @@ STALE = {
 
 def build_service(svc: BotServices) -> QuizService:
     """The quiz bank is curated content: errors in it stop start-up like any other."""
-    bank = QuizBank.cached(svc.knowledge.kb)
-    if bank.errors:
-        shown = "\n".join(str(p) for p in bank.errors[:20])
-        raise KnowledgeError(f"quiz bank has errors (run `kb check`):\n{shown}")
-    try:
-        tz = ZoneInfo(svc.settings.timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise SettingsError(f"TIMEZONE: unknown time zone {svc.settings.timezone!r}") from exc
-    return QuizService(bank, tz)
+    bank = quiz_bank_of(svc.knowledge)
+    return QuizService(bank, svc.settings.zone)
 
 
 def restore_reminders_at_start(app: Application) -> None:
@@ -153,7 +142,7 @@ def question_keyboard(shown: Shown) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     label,
-                    callback_data=cb.pack(PREFIX, ANSWER, shown.round_id, shown.position, i),
+                    callback_data=cb.QuizAnswer(shown.round_id, shown.position, i).pack(),
                 )
                 for i, label in enumerate(labels)
             ]
@@ -187,7 +176,7 @@ def topic_keyboard(context: ContextTypes.DEFAULT_TYPE, topic_id: str) -> InlineK
             [
                 InlineKeyboardButton(
                     button_text(f"Read the topic: {title}"),
-                    callback_data=cb.pack(cb.OPEN_TOPIC, topic_id),
+                    callback_data=cb.OpenTopic(topic_id).pack(),
                 )
             ]
         ]
@@ -206,16 +195,16 @@ def after_round_keyboard(
     kind: str, category: str | None, topic: str | None = None
 ) -> InlineKeyboardMarkup:
     if kind == "refresh":
-        again = cb.pack(PREFIX, REFRESH)
+        again = cb.QuizRefresh().pack()
     elif kind == TOPIC and topic:
-        again = cb.pack(PREFIX, TOPIC_START, topic)
+        again = cb.QuizTopic(topic).pack()
     else:
-        again = cb.pack(PREFIX, START, category or ALL)
+        again = cb.QuizStart(category or ALL).pack()
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton("Another round", callback_data=again),
-                InlineKeyboardButton("My progress", callback_data=cb.pack(PREFIX, PROGRESS)),
+                InlineKeyboardButton("My progress", callback_data=cb.QuizProgress().pack()),
             ]
         ]
     )
@@ -259,8 +248,8 @@ def nothing_to_refresh(started: Started, tz: ZoneInfo) -> str:
 
 
 def _local(moment: datetime, tz: ZoneInfo) -> str:
-    local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
-    return f"{local:%a %d %b} at {local:%H:%M}"
+    at = local(moment, tz)
+    return f"{at:%a %d %b} at {at:%H:%M}"
 
 
 def progress_html(report: Report, total: int, subjects: dict[str, str], tz: ZoneInfo) -> str:
@@ -327,7 +316,7 @@ def weakest_keyboard(
         [
             InlineKeyboardButton(
                 button_text(f"{w.right} of {w.seen} right: {topics[w.topic].title}"),
-                callback_data=cb.pack(cb.OPEN_TOPIC, w.topic),
+                callback_data=cb.OpenTopic(w.topic).pack(),
             )
         ]
         for w in weakest
@@ -339,19 +328,17 @@ def weakest_keyboard(
 def category_keyboard(weak: list[Topic] | None = None) -> InlineKeyboardMarkup:
     """The categories, all of them, then the recruit's weak topics."""
     rows = [
-        [InlineKeyboardButton(CATEGORY_LABELS[c], callback_data=cb.pack(PREFIX, START, c))]
+        [InlineKeyboardButton(CATEGORY_LABELS[c], callback_data=cb.QuizStart(c).pack())]
         for c in CATEGORIES
     ]
-    rows.append(
-        [InlineKeyboardButton("All categories", callback_data=cb.pack(PREFIX, START, ALL))]
-    )
+    rows.append([InlineKeyboardButton("All categories", callback_data=cb.QuizStart(ALL).pack())])
     rows += [[topic_round_button(t, "Weak spot: ")] for t in weak or []]
     return InlineKeyboardMarkup(rows)
 
 
 def topic_round_button(topic: Topic, lead: str = "") -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        button_text(f"{lead}{topic.title}"), callback_data=cb.pack(PREFIX, TOPIC_START, topic.id)
+        button_text(f"{lead}{topic.title}"), callback_data=cb.QuizTopic(topic.id).pack()
     )
 
 
@@ -406,7 +393,7 @@ async def quiz_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         )
         rows = []
     rows.append(
-        [InlineKeyboardButton("Choose a category", callback_data=cb.pack(PREFIX, START, "menu"))]
+        [InlineKeyboardButton("Choose a category", callback_data=cb.QuizStart(MENU).pack())]
     )
     await message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows))
 
@@ -545,32 +532,28 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Quiz buttons: an answer, another round, or progress."""
     query = update.callback_query
-    parts = cb.unpack(query.data)
-    action = parts[1] if len(parts) > 1 else ""
+    found = cb.parse(query.data)
     user_id = update.effective_user.id
-    numbers = [parse_int(p, 0, 2**31 - 1) for p in parts[2:]]  # an INTEGER column
-    if action == ANSWER and len(parts) == 5 and None not in numbers:
-        await _answer(update, context, *numbers)
+    if isinstance(found, cb.QuizAnswer):
+        await _answer(update, context, found.round_id, found.position, found.choice)
         return
-    topic = parts[2] if action == TOPIC_START and len(parts) == 3 else None
-    if action not in (START, REFRESH, PROGRESS, TOPIC_START) or (
-        action == TOPIC_START and topic not in _quiz(context).bank.topics()
-    ):
+    if isinstance(found, cb.QuizTopic) and found.topic not in _quiz(context).bank.topics():
+        found = None
+    if not isinstance(found, cb.QuizStart | cb.QuizRefresh | cb.QuizProgress | cb.QuizTopic):
         await query.answer("That button has expired. Send /quiz for a new round.", show_alert=True)
         return
     await query.answer()
     chat_id = update.effective_chat.id
-    wanted = parts[2] if len(parts) > 2 else ALL
-    if action == PROGRESS:
+    if isinstance(found, cb.QuizProgress):
         await _send_progress(context, chat_id, user_id)
-    elif action == REFRESH:
+    elif isinstance(found, cb.QuizRefresh):
         await _start(context, chat_id, user_id, "refresh", None)
-    elif action == TOPIC_START:
-        await _start(context, chat_id, user_id, TOPIC, None, topic)
-    elif wanted == "menu":
+    elif isinstance(found, cb.QuizTopic):
+        await _start(context, chat_id, user_id, TOPIC, None, found.topic)
+    elif found.category == MENU:
         await _offer_subjects(context, chat_id, user_id)
     else:
-        category = wanted if wanted in CATEGORIES else None
+        category = found.category if found.category in CATEGORIES else None
         await _start(context, chat_id, user_id, "quiz", category)
 
 
@@ -610,12 +593,7 @@ async def _show_feedback(
     query = update.callback_query
     text = feedback_html(result)
     keyboard = topic_keyboard(context, result.shown.question.topic)
-    try:
-        await query.edit_message_text(text, reply_markup=keyboard)
-    except BadRequest as exc:
-        if "not modified" in str(exc).lower():
-            return
-        await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard)
+    await edit_or_send(query, context, text, keyboard)
 
 
 # -- typed text during a round ------------------------------------------------------------------
@@ -708,7 +686,7 @@ async def send_reminder(context: ContextTypes.DEFAULT_TYPE) -> None:
     if action is ReminderAction.SKIP or nudge is None:
         return
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton("Start my refresher", callback_data=cb.pack(PREFIX, REFRESH))]]
+        [[InlineKeyboardButton("Start my refresher", callback_data=cb.QuizRefresh().pack())]]
     )
     try:
         await context.bot.send_message(nudge.chat_id, reminder_html(nudge), reply_markup=keyboard)

@@ -15,16 +15,14 @@ from telegram.ext import ContextTypes
 from bot.core.cards import CAVEAT
 from bot.core.guided import CODES, Position, Referral
 from bot.core.local_contacts import NUMBERS_HEADING, contact_lines
-from bot.core.services import Knowledge, KnowledgeError
+from bot.core.services import Knowledge, referral_of
 from bot.telegram import callbacks as cb
 from bot.telegram import guided
 from bot.telegram.ask import button_text
 from bot.telegram.render import inline
 from bot.telegram.services import Canceller, services
 
-PREFIX = "rf"
 KIND = "refer"
-CANCEL = "x"
 HEADING = "Referral route"
 CANCELLED = "Referral route cancelled. Send /refer to start again."
 CHANGED = "The referral questions have been updated since this message, so let's start again."
@@ -32,11 +30,7 @@ CHANGED = "The referral questions have been updated since this message, so let's
 
 def load_flow(knowledge: Knowledge) -> Referral:
     """The checked flow; a broken referral.yaml stops start-up like any other knowledge error."""
-    referral, problems = Referral.load(knowledge.kb.root, knowledge.kb)
-    if referral is None:
-        shown = "\n".join(str(p) for p in problems[:20])
-        raise KnowledgeError(f"referral flow has errors (run `kb check`):\n{shown}")
-    return referral
+    return referral_of(knowledge)
 
 
 def cancel_hook() -> Canceller:
@@ -67,7 +61,8 @@ def question_view(
     rows = [
         [
             InlineKeyboardButton(
-                answer.label, callback_data=cb.pack(PREFIX, flow.version, position.path + CODES[n])
+                answer.label,
+                callback_data=cb.ReferStep(flow.version, position.path + CODES[n]).pack(),
             )
         ]
         for n, answer in enumerate(question.answers)
@@ -78,13 +73,13 @@ def question_view(
             [
                 InlineKeyboardButton(
                     button_text(f"About: {topic.title}"),
-                    callback_data=cb.pack(cb.OPEN_TOPIC, topic.id),
+                    callback_data=cb.OpenTopic(topic.id).pack(),
                 )
             ]
         )
-    last = [InlineKeyboardButton("Cancel", callback_data=cb.pack(PREFIX, CANCEL))]
+    last = [InlineKeyboardButton("Cancel", callback_data=cb.ReferCancel().pack())]
     if position.path:
-        back = cb.pack(PREFIX, flow.version, position.path[:-1])
+        back = cb.ReferStep(flow.version, position.path[:-1]).pack()
         last.insert(0, InlineKeyboardButton("« Back", callback_data=back))
     rows.append(last)
     return text, InlineKeyboardMarkup(rows)
@@ -119,7 +114,7 @@ def outcome_view(
         [
             InlineKeyboardButton(
                 button_text(f"{', '.join(ns)}. {kb.topics[topic_id].title}"),
-                callback_data=cb.pack(cb.OPEN_TOPIC, topic_id),
+                callback_data=cb.OpenTopic(topic_id).pack(),
             )
         ]
         for topic_id, ns in numbers.items()
@@ -128,9 +123,11 @@ def outcome_view(
     rows.append(
         [
             InlineKeyboardButton(
-                "« Back", callback_data=cb.pack(PREFIX, flow.version, position.path[:-1])
+                "« Back", callback_data=cb.ReferStep(flow.version, position.path[:-1]).pack()
             ),
-            InlineKeyboardButton("Start again", callback_data=cb.pack(PREFIX, flow.version, "")),
+            InlineKeyboardButton(
+                "Start again", callback_data=cb.ReferStep(flow.version, "").pack()
+            ),
         ]
     )
     return text, InlineKeyboardMarkup(rows)
@@ -148,14 +145,15 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An answer, "Back", "Start again" or "Cancel": redraw the message in place."""
     query = update.callback_query
     await query.answer()
-    parts = cb.unpack(query.data)
+    found = cb.parse(query.data)
     message_id = query.message.message_id if query.message else 0
-    if parts[1:] == [CANCEL]:
+    if isinstance(found, cb.ReferCancel):
         guided.forget(context, KIND, message_id)
         await guided.draw(query, context, CANCELLED, None)
         return
     flow = _flow(context)
-    position = flow.walk(parts[2]) if len(parts) == 3 and parts[1] == flow.version else None
+    current = isinstance(found, cb.ReferStep) and found.version == flow.version
+    position = flow.walk(found.path) if current else None
     if position is None:  # from an older flow, or tampered with: start again politely
         text, markup = question_view(context, flow, flow.first(), f"{CHANGED}\n\n")
         guided.remember(context, KIND, message_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import time
-from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
 
@@ -31,5 +30,5 @@ async def daily_purge(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def schedule_retention(app: Application) -> None:
-    zone = ZoneInfo(app.bot_data["services"].settings.timezone)
+    zone = app.bot_data["services"].settings.zone
     app.job_queue.run_daily(daily_purge, AT.replace(tzinfo=zone), name="retention")

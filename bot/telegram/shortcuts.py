@@ -16,12 +16,12 @@ from bot.telegram.services import services
 async def go(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`go:check:<list>` opens that checklist; `go:refer` asks the first referral question."""
     query = update.callback_query
-    parts = cb.unpack(query.data)
+    tap = cb.parse(query.data)
     message = query.message
     if message is None:
         await query.answer("Send /check or /refer.", show_alert=True)
         return
-    if parts[1:2] == ["refer"]:
+    if isinstance(tap, cb.GoRefer):
         await query.answer()
         flow = context.bot_data["referral"]
         text, markup = refer.question_view(context, flow, flow.first())
@@ -29,7 +29,8 @@ async def go(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         guided.remember(context, refer.KIND, sent.message_id)
         return
     indicators = services(context).knowledge.indicators
-    found = indicators.checklist(parts[2]) if indicators and len(parts) == 3 else None
+    name = tap.name if isinstance(tap, cb.GoCheck) else None
+    found = indicators.checklist(name) if indicators and name else None
     if found is None:
         await query.answer("That checklist is no longer available. Send /check.", show_alert=True)
         return
@@ -37,6 +38,6 @@ async def go(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     spec, items = found
     sent = await message.reply_text(
         checks.checklist_text(spec, items, 0),
-        reply_markup=checks.checklist_keyboard(parts[2], items, 0),
+        reply_markup=checks.checklist_keyboard(name, items, 0),
     )
     guided.remember(context, checks.KIND, sent.message_id)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import html
 import time
-from datetime import date
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.ext import Application, ContextTypes
 
-from bot.core.access import Role
+from bot.core.clock import today
 from bot.core.db import database
 from bot.core.stats import ReplyTimes
 from bot.core.status import (
@@ -21,7 +19,7 @@ from bot.core.status import (
     reviews_due,
     version,
 )
-from bot.telegram.services import role, services
+from bot.telegram.services import services
 
 KEY = "reply_times"
 SHOWN_DUE = 8
@@ -50,17 +48,11 @@ def _ms(seconds: float | None) -> str:
 
 async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    if role(context) is not Role.ADMIN:
-        await message.reply_text("That command is for admins only.")
-        return
-    if update.effective_chat.type != ChatType.PRIVATE:
-        await message.reply_text("Ask me for /status in a private chat.")
-        return
     svc = services(context)
     times = reply_times(context.application)
     url = svc.settings.database_url
     db = await svc.store.run(lambda: database_status(database.obj, url))
-    due = reviews_due(svc.knowledge.kb, date.today())
+    due = reviews_due(svc.knowledge.kb, today(svc.settings.zone))
     schema = f"schema v{db.schema}" + (
         "" if db.schema == db.code_schema else f" (code v{db.code_schema})"
     )
