@@ -605,7 +605,8 @@ class SearchEngine:
         t = self.tuning
         total = sum(c.weight for c in analysis.read) or 1.0
         # How each unit explains each concept: 1 in its phrasings, less in its answer only.
-        got = [[self._unit_match(c, doc) for c in analysis.read] for doc in units]
+        wanted = [self._wanted(c) for c in analysis.read]
+        got = [[self._unit_match(w, doc) for w in wanted] for doc in units]
         # Within the topic, a word every unit shares ("penalty" on a topic of penalties)
         # tells its units apart less than one only a few hold ("possession", "imei"): the
         # choice between units weighs the question's distinguishing words more.
@@ -657,18 +658,27 @@ class SearchEngine:
                 best = (value, rank, k)
         return (units[best[2]].unit, best[0]) if best[2] >= 0 else (None, 0.0)
 
-    def _unit_match(self, c: _Concept, doc: _UnitDoc) -> float:
+    def _wanted(self, c: _Concept) -> list[tuple[float, tuple[frozenset[str], ...]]]:
+        """Each way of saying a concept, with its weight and, for each of its stems, the stems
+        that count as it (`_family`), gathered once per question rather than once per unit."""
+        return [
+            (
+                1.0 if i < c.literal else self.tuning.synonym_factor,
+                tuple(frozenset((s, *self._family(s))) for s in alt),
+            )
+            for i, alt in enumerate(c.alternatives)
+        ]
+
+    def _unit_match(
+        self, wanted: list[tuple[float, tuple[frozenset[str], ...]]], doc: _UnitDoc
+    ) -> float:
         got = 0.0
-        for i, alt in enumerate(c.alternatives):
-            factor = 1.0 if i < c.literal else self.tuning.synonym_factor
-            if all(self._in(s, doc.asks) for s in alt):
+        for factor, stems in wanted:
+            if all(not family.isdisjoint(doc.asks) for family in stems):
                 got = max(got, factor)
-            elif all(self._in(s, doc.answer) for s in alt):
+            elif all(not family.isdisjoint(doc.answer) for family in stems):
                 got = max(got, factor * self.tuning.unit_answer_weight)
         return got
-
-    def _in(self, s: str, stems: frozenset[str]) -> bool:
-        return s in stems or any(t in stems for t in self._family(s))
 
     def decide(self, scores: list[float], concepts: int = 2) -> Verdict:
         """Answer only when the best score is high and clearly ahead of the runner-up.
