@@ -14,6 +14,7 @@ The order of the checks is the policy:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.core.indicators import Indicator, Indicators
@@ -308,7 +309,7 @@ class Responder:
         )
 
     def _offence(
-        self, result: SearchResult, offence: Offence, kind: str, others: list[Offence] = ()
+        self, result: SearchResult, offence: Offence, kind: str, others: Sequence[Offence] = ()
     ) -> Reply:
         topic = self.kb.topics[offence.topic]
         head = f"{offence.name} ({offence.citation})"
