@@ -28,12 +28,14 @@ def test_eval_set_covers_every_topic(knowledge: Knowledge) -> None:
 @pytest.mark.parametrize(
     ("path", "top1", "top3", "oos", "answer_ok"),
     [
-        # The set the engine and content were tuned to. Below the targets (top-1 0.92,
-        # answer_ok 0.90): these are the measured figures, rounded down, so a regression fails.
-        (EVAL, 0.90, 0.97, 0.97, 0.81),
+        # The set the engine and content were tuned to (its figures flatter: unit phrasings
+        # were added from its misses). Measured figures rounded down, so a regression fails.
+        (EVAL, 0.95, 0.99, 0.97, 0.92),
         # Written separately and never tuned on: floors that catch a regression, below the
         # issue's targets, which are measured on the holdout and reported, not tuned to.
-        (HOLDOUT, 0.85, 0.95, 0.90, 0.80),
+        # Measured on 2026-12-01: top-1 0.896, answer_ok 0.852, OOS 0.96 (targets 0.92 / 0.90 /
+        # 0.95, not yet met).
+        (HOLDOUT, 0.88, 0.97, 0.95, 0.84),
     ],
 )
 def test_quality_targets(knowledge: Knowledge, path, top1, top3, oos, answer_ok) -> None:
