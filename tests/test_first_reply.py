@@ -234,3 +234,10 @@ def test_the_source_line_says_secondary_and_who_reviewed(knowledge: Knowledge) -
     last = reply.text.split("\n")[-1]
     assert last == f"Source: {source.title} (secondary). {reply.topic.reviewed_line}."
     assert f" by {reply.topic.reviewed_by}" in last
+
+
+def test_an_offence_whose_mode_of_trial_is_unconfirmed_says_so(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond("max sentence for the cuckooing offence")
+    assert reply.offence is not None and reply.offence.trial == "not-confirmed"
+    assert "mode of trial not confirmed" in reply.text
+    assert "either way" not in reply.text and "Commencement not confirmed" in reply.text

@@ -36,7 +36,16 @@ TRIAL_TEXT = {
     "either-way": "triable either way",
     "indictable-only": "indictable only (Crown Court)",
     "summary-only": "summary only (magistrates' court)",
+    "not-confirmed": "mode of trial not confirmed",
 }
+
+
+def _trial_clause(offence: Offence) -> str:
+    """' is triable either way', or ': mode of trial not confirmed' when no source says."""
+    text = TRIAL_TEXT[offence.trial]
+    return f": {text}" if offence.trial == "not-confirmed" else f" is {text}"
+
+
 # "Jayden 14", "Kai, 15": a name and an age under 18, not a count of things.
 _NAMED_AGE = re.compile(
     r"\b([A-Z][a-z]{2,}),?\s+(1[0-7]|[5-9])\b(?!\s*(?:phones?|sims?|hours?|hrs?|days?|weeks?|"
@@ -329,10 +338,7 @@ class Responder:
             ]
         else:  # the sentence and the mode of trial are asked together as often as not
             lines.append(
-                Line(
-                    f"{caveat}{head} is {TRIAL_TEXT[offence.trial]}. "
-                    f"Maximum: {offence.penalty_text()}."
-                )
+                Line(f"{caveat}{head}{_trial_clause(offence)}. Maximum: {offence.penalty_text()}.")
             )
         if offence.note:
             lines.append(Line(offence.note))

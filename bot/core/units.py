@@ -29,7 +29,8 @@ UnitKind = Literal[
     "necessary",
 ]
 KINDS: tuple[str, ...] = UnitKind.__args__  # type: ignore[attr-defined]
-Trial = Literal["indictable-only", "either-way", "summary-only"]
+# "not-confirmed": an enacted offence whose mode of trial no source confirms yet.
+Trial = Literal["indictable-only", "either-way", "summary-only", "not-confirmed"]
 ANSWER_MAX = 300
 MIN_UNITS = 6
 MIN_ASK = 3
@@ -131,7 +132,7 @@ class Offence(BaseModel):
         if self.trial == "summary-only":
             return f"summary only: {self.max_summary or 'not confirmed'}"
         parts = [f"{self.max_indictment or 'not confirmed'} on indictment"]
-        if self.trial == "either-way":
+        if self.trial in ("either-way", "not-confirmed"):
             parts.append(f"{self.max_summary or 'not confirmed'} on summary conviction")
         return "; ".join(parts)
 
