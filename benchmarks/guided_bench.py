@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 
 from benchmarks.report import figure
-from bot.core.evaluation import percentile, read_queries
-from bot.core.guided import CODES
+from bot.core.answers.evaluation import percentile, read_queries
+from bot.core.guided.flows import CODES
 from bot.core.services import load_knowledge
 from tests.botapi import Call, FakeBotAPI
 from tests.support import KNOWLEDGE, Harness, settings_for, start_bot, stop_bot

@@ -14,12 +14,12 @@ import time
 from pathlib import Path
 
 from benchmarks.report import figure
-from bot.core import notes_drafts as drafts
-from bot.core.db import open_database
-from bot.core.notes import NoteInput, add_notes
-from bot.core.notes_chain import verify
-from bot.core.notes_export import export_rows, to_csv, to_json
-from bot.core.schema import MODELS
+from bot.core.notes import drafts
+from bot.core.notes.chain import verify
+from bot.core.notes.export import export_rows, to_csv, to_json
+from bot.core.notes.log import NoteInput, add_notes
+from bot.core.storage.db import open_database
+from bot.core.storage.schema import MODELS
 
 SAVES = 2000
 FLOWS = 300

@@ -19,15 +19,15 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from benchmarks.report import figure
-from bot.core.access import Access, User
+from bot.core.access.users import Access, User
+from bot.core.answers.evaluation import percentile
 from bot.core.clock import now
-from bot.core.cohorts import Cohort, CohortMember, Cohorts
-from bot.core.db import open_database
-from bot.core.evaluation import percentile
-from bot.core.quiz import QuizAnswer, QuizCard, QuizRound, QuizService
-from bot.core.quiz_bank import QuizBank
-from bot.core.schema import MODELS
+from bot.core.quiz.bank import QuizBank
+from bot.core.quiz.cohorts import Cohort, CohortMember, Cohorts
+from bot.core.quiz.service import QuizAnswer, QuizCard, QuizRound, QuizService
 from bot.core.services import load_knowledge
+from bot.core.storage.db import open_database
+from bot.core.storage.schema import MODELS
 from tests.botapi import FakeBotAPI
 from tests.support import KNOWLEDGE, settings_for, start_bot, stop_bot
 

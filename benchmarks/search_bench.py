@@ -19,13 +19,13 @@ CHILD = r"""
 import json, random, resource, sys, time
 from datetime import date
 from pathlib import Path
-from bot.core.evaluation import percentile, read_queries
-from bot.core.knowledge import KnowledgeBase
-from bot.core.responder import Responder
+from bot.core.answers.evaluation import percentile, read_queries
+from bot.core.knowledge.base import KnowledgeBase
+from bot.core.answers.responder import Responder
 from bot.core.services import load_knowledge
-from bot.core.search import SearchEngine
-from bot.core.topics import Source, Topic
-from bot.core.units import KINDS, Unit
+from bot.core.answers.search import SearchEngine
+from bot.core.knowledge.topics import Source, Topic
+from bot.core.knowledge.units import KINDS, Unit
 
 root, scale = Path(sys.argv[1]), int(sys.argv[2])
 start = time.perf_counter()

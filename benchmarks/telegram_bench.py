@@ -22,11 +22,11 @@ import time
 from pathlib import Path
 
 from benchmarks.report import figure
-from bot.core.access import User
+from bot.core.access.users import User
+from bot.core.answers.evaluation import percentile, read_queries
 from bot.core.clock import now
-from bot.core.db import open_database
-from bot.core.evaluation import percentile, read_queries
-from bot.core.schema import MODELS
+from bot.core.storage.db import open_database
+from bot.core.storage.schema import MODELS
 from tests.botapi import TOKEN, Call, FakeBotAPI
 from tests.support import KNOWLEDGE, ROOT, command_env
 

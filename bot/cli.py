@@ -11,8 +11,8 @@ from pathlib import Path
 from telegram.error import NetworkError
 
 from bot.config import Settings, SettingsError, load_settings
-from bot.core.migrations import SchemaTooNew
 from bot.core.services import KnowledgeError, load_knowledge
+from bot.core.storage.migrations import SchemaTooNew
 from bot.logs import setup_logging
 
 
@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("check", help="validate every curated file")
     kb_sub.add_parser("export", help="print every entry as JSON")
-    from bot.core.notes_cli import add_parser as add_notes_parser
+    from bot.core.notes.cli import add_parser as add_notes_parser
 
     add_notes_parser(sub)
     backup = sub.add_parser("backup", help="a checked copy of the database, safe while running")
@@ -166,7 +166,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.evaluation import EvalLine, evaluate, read_queries, report_text
+    from bot.core.answers.evaluation import EvalLine, evaluate, read_queries, report_text
 
     knowledge = _tool_knowledge(settings)
     try:
@@ -192,7 +192,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _kb(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.kbcheck import check_knowledge
+    from bot.core.knowledge.check import check_knowledge
 
     kb, problems = check_knowledge(settings.knowledge_dir)
     if args.kb_command == "export":
@@ -223,15 +223,15 @@ def _kb(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _notes(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.notes_cli import run
+    from bot.core.notes.cli import run
 
     return run(args, settings)
 
 
 def _db(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core import migrations
-    from bot.core.db import connect_url
-    from bot.core.schema import MODELS
+    from bot.core.storage import migrations
+    from bot.core.storage.db import connect_url
+    from bot.core.storage.schema import MODELS
 
     db = connect_url(settings.database_url)
     try:
@@ -247,9 +247,9 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _backup(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.backup import backup, record
-    from bot.core.db import open_database
-    from bot.core.schema import MODELS
+    from bot.core.storage.backup import backup, record
+    from bot.core.storage.db import open_database
+    from bot.core.storage.schema import MODELS
 
     result = backup(settings.database_url, args.out)
     for line in result.lines:

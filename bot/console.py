@@ -9,10 +9,10 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.console_flows import LOCAL_USER, CheckFlow, NoteFlow, ReferFlow
-from bot.core.cards import Block, answer_blocks, plain
-from bot.core.reply import Reply
+from bot.core.answers.cards import Block, answer_blocks, plain
+from bot.core.answers.reply import Reply
+from bot.core.knowledge.topics import CATEGORY_LABELS, Topic
 from bot.core.services import Knowledge
-from bot.core.topics import CATEGORY_LABELS, Topic
 
 WIDTH = 78
 HELP = """\
@@ -103,8 +103,8 @@ class Console:
     def _database(self) -> None:
         """Open the database on first use (a session of plain questions never needs it)."""
         if self.db is None:
-            from bot.core.db import open_database
-            from bot.core.schema import MODELS
+            from bot.core.storage.db import open_database
+            from bot.core.storage.schema import MODELS
 
             if self.database_url is None:
                 self._scratch = tempfile.TemporaryDirectory(prefix="briefing-console-")
@@ -241,7 +241,7 @@ class QuizChat:
     def __init__(self, console: Console) -> None:
         from zoneinfo import ZoneInfo
 
-        from bot.core.quiz import QuizService
+        from bot.core.quiz.service import QuizService
         from bot.core.services import quiz_bank_of
 
         self.console = console
@@ -251,8 +251,8 @@ class QuizChat:
         return self.service.current(LOCAL_USER)
 
     def start(self, kind: str, wanted: str) -> str:
-        from bot.core.quiz import TOPIC, parse_category
-        from bot.core.quiz_topics import find_topic
+        from bot.core.quiz.service import TOPIC, parse_category
+        from bot.core.quiz.topics import find_topic
 
         category = topic = None
         if wanted.strip() and wanted.strip().casefold() != "all":
@@ -282,7 +282,7 @@ class QuizChat:
         return self._choice(text) is not None
 
     def _choice(self, text: str, shown=None) -> int | None:
-        from bot.core.quiz import parse_letter
+        from bot.core.quiz.service import parse_letter
 
         shown = shown or self.current()
         if shown is None:
@@ -293,7 +293,7 @@ class QuizChat:
         return choice
 
     def answer(self, text: str) -> str:
-        from bot.core.quiz import Answered
+        from bot.core.quiz.service import Answered
 
         shown = self.current()
         if shown is None:
@@ -347,7 +347,7 @@ class QuizChat:
         return "\n".join(lines)
 
     def progress(self) -> str:
-        from bot.core.quiz_schedule import bar
+        from bot.core.quiz.schedule import bar
 
         progress = self.service.progress(LOCAL_USER)
         total = sum(t.total for t in progress.tallies.values())

@@ -10,21 +10,11 @@ import textwrap
 import uuid
 from collections.abc import Callable
 
-from bot.core import notes_drafts as drafts
-from bot.core.cards import CAVEAT, plain
-from bot.core.guided import CODES, Position, Referral, checklist_note_text, ticked
-from bot.core.indicators import ChecklistSpec, Indicator
-from bot.core.notes import (
-    CATEGORIES,
-    MAX_TEXT,
-    URGENCIES,
-    NoteDraft,
-    find_note,
-    parse_ref,
-    recent_notes,
-    times_text,
-)
-from bot.core.notes_drafts import (
+from bot.core.answers.cards import CAVEAT, plain
+from bot.core.guided.flows import CODES, Position, Referral, checklist_note_text, ticked
+from bot.core.guided.indicators import ChecklistSpec, Indicator
+from bot.core.notes import drafts
+from bot.core.notes.drafts import (
     CATEGORY,
     CONFIRM,
     HANDLING,
@@ -36,7 +26,17 @@ from bot.core.notes_drafts import (
     TEXT,
     URGENCY,
 )
-from bot.core.notes_view import URGENT, OwnNote, details, grading_text, location_text, own_note
+from bot.core.notes.log import (
+    CATEGORIES,
+    MAX_TEXT,
+    URGENCIES,
+    NoteDraft,
+    find_note,
+    parse_ref,
+    recent_notes,
+    times_text,
+)
+from bot.core.notes.view import URGENT, OwnNote, details, grading_text, location_text, own_note
 from bot.core.services import Knowledge
 
 LOCAL_USER = 0  # the terminal's officer: never a Telegram id (those start at 1)

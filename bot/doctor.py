@@ -85,7 +85,7 @@ def _settings(settings: Settings) -> list[Check]:
 
 
 def _knowledge(settings: Settings) -> list[Check]:
-    from bot.core.kbcheck import check_knowledge
+    from bot.core.knowledge.check import check_knowledge
 
     kb, problems = check_knowledge(settings.knowledge_dir)
     errors = sum(p.level == "error" for p in problems)
@@ -99,9 +99,9 @@ def _knowledge(settings: Settings) -> list[Check]:
 
 
 def _database(settings: Settings) -> list[Check]:
-    from bot.core import migrations
-    from bot.core.backup import redacted_url
-    from bot.core.db import connect_url, is_sqlite, sqlite_path
+    from bot.core.storage import migrations
+    from bot.core.storage.backup import redacted_url
+    from bot.core.storage.db import connect_url, is_sqlite, sqlite_path
 
     url = settings.database_url
     shown = redacted_url(url)

@@ -19,7 +19,7 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.core.access import Role, User
+from bot.core.access.users import Role, User
 from bot.core.clock import now
 from bot.core.services import Knowledge
 from bot.telegram.app import ALLOWED_UPDATES, build_application
@@ -131,10 +131,10 @@ def _knowledge_reused() -> Iterator[None]:
     without the half second of indexing per test. A changed or different folder is read afresh.
     """
     import bot.cli
-    import bot.core.kbcheck
+    import bot.core.knowledge.check
 
     # `kb check` and the doctor import check_knowledge when they run: patched at its home.
-    places = [(bot.cli, "load_knowledge"), (bot.core.kbcheck, "check_knowledge")]
+    places = [(bot.cli, "load_knowledge"), (bot.core.knowledge.check, "check_knowledge")]
     originals = [getattr(module, name) for module, name in places]
 
     def reusing(read: Any) -> Any:
@@ -159,7 +159,7 @@ def cli(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
     """`run_bot.py ARGS` through `bot.cli.main` in this process: the same parsing, settings,
     exit codes and output as the real process, without a second of interpreter start-up."""
     from bot.cli import main
-    from bot.core import notes
+    from bot.core.notes import log as notes
 
     key = notes.chain_key()  # `main` sets the process's chain key from NOTES_CHAIN_KEY
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # a real one: exports write bytes

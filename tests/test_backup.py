@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.access import Access, Role
-from bot.core.db import open_database, sqlite_path
-from bot.core.notes import NoteInput, add_note
-from bot.core.schema import MODELS
+from bot.core.access.users import Access, Role
+from bot.core.notes.log import NoteInput, add_note
 from bot.core.services import Knowledge
+from bot.core.storage.db import open_database, sqlite_path
+from bot.core.storage.schema import MODELS
 from tests.botapi import FakeBotAPI, plain
 from tests.support import ADMIN, cli, run_bot, running_bot
 

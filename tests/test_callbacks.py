@@ -10,10 +10,10 @@ import string
 
 import pytest
 
-from bot.core import notes_drafts
-from bot.core.guided import CODES, MAX_CHECKLIST_ITEMS, MAX_CHECKLIST_NAME, MAX_DEPTH
-from bot.core.notes import CATEGORIES as NOTE_CATEGORIES
-from bot.core.topics import CATEGORIES
+from bot.core.guided.flows import CODES, MAX_CHECKLIST_ITEMS, MAX_CHECKLIST_NAME, MAX_DEPTH
+from bot.core.knowledge.topics import CATEGORIES
+from bot.core.notes import drafts as notes_drafts
+from bot.core.notes.log import CATEGORIES as NOTE_CATEGORIES
 from bot.telegram import callbacks as cb
 from bot.telegram import checks
 

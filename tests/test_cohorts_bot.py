@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bot.core.access import Role
+from bot.core.access.users import Role
 from tests.botapi import FakeBotAPI, plain
 from tests.support import ADMIN, Harness, running_bot
 from tests.test_quiz_bot import play_round

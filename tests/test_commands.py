@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from bot.core.access import Role
-from bot.core.commands import COMMANDS, STRANGER, Menu, Who, commands_for
+from bot.core.access.commands import COMMANDS, STRANGER, Menu, Who, commands_for
+from bot.core.access.users import Role
 from bot.telegram import menus
 from bot.telegram.gate import REFUSAL
 from tests.support import ADMIN, Harness

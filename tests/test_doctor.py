@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.core.db import open_database, sqlite_path
-from bot.core.migrations import latest
-from bot.core.schema import MODELS
+from bot.core.storage.db import open_database, sqlite_path
+from bot.core.storage.migrations import latest
+from bot.core.storage.schema import MODELS
 from tests.botapi import TOKEN, FakeBotAPI
 from tests.support import KNOWLEDGE, ROOT, bot_env, cli, start_bot_process
 

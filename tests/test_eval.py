@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.core.evaluation import EvalQuery, evaluate, read_queries
+from bot.core.answers.evaluation import EvalQuery, evaluate, read_queries
 from bot.core.services import Knowledge
 from tests.support import KNOWLEDGE, run_bot
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.kinds import question_kinds
-from bot.core.reply import MAX_REPLY, Line, fit, short_line
+from bot.core.answers.kinds import question_kinds
+from bot.core.answers.reply import MAX_REPLY, Line, fit, short_line
 from bot.core.services import Knowledge
 
 SCENE = "kid aged 14 found in a flat in Margate, not local, 2 phones and £400, what do I do"
@@ -137,7 +137,7 @@ def test_did_you_mean_offers_check_and_refer_for_a_child(knowledge: Knowledge) -
 
 
 def test_every_eval_reply_fits(knowledge: Knowledge) -> None:
-    from bot.core.evaluation import read_queries
+    from bot.core.answers.evaluation import read_queries
     from tests.test_eval import EVAL
 
     for q in read_queries(EVAL):

@@ -7,8 +7,8 @@ import importlib
 
 import pytest
 
-from bot.core.guided import checklist_version
-from bot.core.indicators import Indicators
+from bot.core.guided.flows import checklist_version
+from bot.core.guided.indicators import Indicators
 from bot.core.services import Knowledge
 from bot.telegram import checks
 from tests.botapi import Call, plain
@@ -256,7 +256,7 @@ async def test_save_as_field_note(bot: Harness, indicators: Indicators) -> None:
         assert "not available yet" in await alert(bot, current(bot, done), save)
         no_errors(bot)
         pytest.skip("integration pending: bot.telegram.notes.begin_note does not exist yet")
-    from bot.core.notes import NoteDraft
+    from bot.core.notes.log import NoteDraft
 
     mark = bot.api.mark()
     bot.api.press(OFFICER, current(bot, done), save)

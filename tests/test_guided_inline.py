@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
+from bot.core.knowledge.topics import Source
 from bot.core.services import Knowledge
-from bot.core.topics import Source
 from bot.telegram import inline
 from tests.botapi import Call, check_html, plain
 from tests.support import ADMIN, Harness, running_bot

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.guided import CODES, Referral, check_guided
-from bot.core.kbcheck import check_knowledge
-from bot.core.knowledge import KnowledgeBase
+from bot.core.guided.flows import CODES, Referral, check_guided
+from bot.core.knowledge.base import KnowledgeBase
+from bot.core.knowledge.check import check_knowledge
 from bot.core.services import Knowledge, KnowledgeError
 from bot.telegram import refer
 from tests.botapi import Call, plain

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from bot.core.access import Role
+from bot.core.access.users import Role
 from tests.botapi import FakeBotAPI, check_html
 from tests.support import ADMIN, Harness
 

@@ -24,7 +24,7 @@ pytest.importorskip("hypothesis", reason="pip install -e '.[test]' (make test do
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.access import Role
+from bot.core.access.users import Role
 from tests.botapi import Call, FakeBotAPI, check_html
 from tests.support import ADMIN, Harness, settings_for, start_bot, stop_bot
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.indicators import Indicators
-from bot.core.knowledge import KnowledgeBase
+from bot.core.guided.indicators import Indicators
+from bot.core.knowledge.base import KnowledgeBase
 from bot.core.services import Knowledge
 from tests.support import KNOWLEDGE
 

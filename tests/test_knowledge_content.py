@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.kbcheck import check_knowledge
+from bot.core.knowledge.check import check_knowledge
 from bot.core.services import Knowledge
 from tests.support import KNOWLEDGE, ROOT
 

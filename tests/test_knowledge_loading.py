@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from bot.core.knowledge import KnowledgeBase
+from bot.core.knowledge.base import KnowledgeBase
 
 GOOD = """---
 id: {id}
@@ -175,7 +175,7 @@ def test_every_entry_names_the_role_that_reviewed_it(tmp_path: Path) -> None:
 
 
 def test_card_labels_secondary_sources_and_names_the_reviewer(tmp_path: Path) -> None:
-    from bot.core.cards import CAVEAT, answer_blocks
+    from bot.core.answers.cards import CAVEAT, answer_blocks
 
     path = write(tmp_path, "alpha")
     path.write_text(

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.access import Audit, Invite, User
-from bot.core.db import open_database
+from bot.core.access.users import Audit, Invite, User
 from bot.core.services import Knowledge, KnowledgeError, load_knowledge
+from bot.core.storage.db import open_database
 from tests.support import ROOT
 
 
@@ -47,13 +47,14 @@ def test_a_broken_referral_flow_stops_every_adapter(knowledge_copy: Path) -> Non
 
 def test_the_database_module_imports_no_feature() -> None:
     code = (
-        "import sys, bot.core.db; "
-        "print(sorted(m for m in sys.modules if m.startswith('bot.') and m != 'bot.core.db'))"
+        "import sys, bot.core.storage.db; "
+        "print(sorted(m for m in sys.modules"
+        " if m.startswith('bot.') and m != 'bot.core.storage.db'))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip() == "['bot.core']"
+    assert out.stdout.strip() == "['bot.core', 'bot.core.storage']"
 
 
 def test_opening_the_database_creates_the_models_given(tmp_path: Path) -> None:

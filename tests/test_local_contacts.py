@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.cards import answer_blocks
-from bot.core.kbcheck import check_knowledge
-from bot.core.knowledge import KnowledgeBase
-from bot.core.local_contacts import (
+from bot.core.answers.cards import answer_blocks
+from bot.core.knowledge.base import KnowledgeBase
+from bot.core.knowledge.check import check_knowledge
+from bot.core.knowledge.local_contacts import (
     CONTACTS_FILE,
     NATIONAL_INTRO,
     ROLES,

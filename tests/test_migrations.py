@@ -9,11 +9,11 @@ import pytest
 from peewee import CharField, Database
 from playhouse.migrate import SchemaMigrator, migrate
 
-from bot.core import migrations
-from bot.core.access import Access, Role
-from bot.core.db import connect_url, open_database
-from bot.core.migrations import SchemaTooNew, current_version, latest, upgrade
-from bot.core.schema import MODELS
+from bot.core.access.users import Access, Role
+from bot.core.storage import migrations
+from bot.core.storage.db import connect_url, open_database
+from bot.core.storage.migrations import SchemaTooNew, current_version, latest, upgrade
+from bot.core.storage.schema import MODELS
 from tests.fixtures import schema_v1
 from tests.support import KNOWLEDGE, cli
 
@@ -83,8 +83,8 @@ def test_release_1_database_upgrades_with_every_row_intact(db_url: str) -> None:
             access = Access(frozenset())
             assert access.role_of(700002) is Role.SUPERVISOR
             assert access.role_of(700004) is None  # revoked stays revoked
-            from bot.core.quiz import QuizService
-            from bot.core.quiz_bank import QuizBank
+            from bot.core.quiz.bank import QuizBank
+            from bot.core.quiz.service import QuizService
             from bot.core.services import load_knowledge
 
             bank = QuizBank.cached(load_knowledge(KNOWLEDGE).kb)

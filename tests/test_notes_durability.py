@@ -14,17 +14,17 @@ import sys
 import time
 from pathlib import Path
 
-from bot.core.db import open_database
-from bot.core.notes import Note
-from bot.core.notes_chain import verify
-from bot.core.schema import MODELS
+from bot.core.notes.chain import verify
+from bot.core.notes.log import Note
+from bot.core.storage.db import open_database
+from bot.core.storage.schema import MODELS
 from tests.support import ROOT, cli
 
 WRITER = r"""
 import sys
-from bot.core.db import open_database
-from bot.core.notes import NoteInput, add_note
-from bot.core.schema import MODELS
+from bot.core.storage.db import open_database
+from bot.core.notes.log import NoteInput, add_note
+from bot.core.storage.schema import MODELS
 
 open_database(sys.argv[1], MODELS)
 n = 0
@@ -101,7 +101,7 @@ def test_sigkill_loses_no_acknowledged_note_and_tampering_is_found(db_url, tmp_p
 
 
 def test_export_and_purge_from_the_command_line(sqlite_url, tmp_path: Path) -> None:
-    from bot.core.notes import NoteInput, add_note
+    from bot.core.notes.log import NoteInput, add_note
 
     db = open_database(sqlite_url, MODELS)
     try:
@@ -129,7 +129,7 @@ def test_export_and_purge_from_the_command_line(sqlite_url, tmp_path: Path) -> N
     assert "removed 0 notes older than 30 days" in purged.stdout
     db = open_database(sqlite_url, MODELS)
     try:
-        from bot.core.access import Audit
+        from bot.core.access.users import Audit
 
         [row] = Audit.select().where(Audit.action == "notes_purge")
         assert row.actor is None and "0 notes older than 30 days" in row.detail

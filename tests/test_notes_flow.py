@@ -1,13 +1,13 @@
-"""The field-note flow is a table in core (bot.core.notes_drafts.FLOWS): it decides the order of
+"""The field-note flow is a table in core (bot.core.notes.drafts.FLOWS): it decides the order of
 the steps and what a button may set, and every step has a panel in the Telegram adapter."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.core import notes_drafts as drafts
-from bot.core.access import now
-from bot.core.notes import CATEGORIES, MAX_REASON, MAX_TEXT, Note, NoteDraft
+from bot.core.access.users import now
+from bot.core.notes import drafts
+from bot.core.notes.log import CATEGORIES, MAX_REASON, MAX_TEXT, Note, NoteDraft
 from bot.telegram import notes as telegram_notes
 
 

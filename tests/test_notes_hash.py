@@ -7,9 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from bot.core import notes_chain
-from bot.core.db import open_database
-from bot.core.notes import (
+from bot.core.notes import chain as notes_chain
+from bot.core.notes.log import (
     CONTENT,
     GENESIS,
     HASH_VERSION,
@@ -19,7 +18,8 @@ from bot.core.notes import (
     entry_hash,
     hashed_content,
 )
-from bot.core.schema import MODELS
+from bot.core.storage.db import open_database
+from bot.core.storage.schema import MODELS
 from tests.fixtures import schema_v1
 
 FIXED = {
@@ -65,7 +65,7 @@ def test_every_field_an_officer_fills_in_is_covered_by_the_hash(name: str) -> No
 
 
 def test_note_and_draft_share_one_field_definition() -> None:
-    from bot.core.notes import Note
+    from bot.core.notes.log import Note
 
     for model in (Note, NoteDraft):
         assert issubclass(model, NoteContent)
@@ -75,7 +75,7 @@ def test_note_and_draft_share_one_field_definition() -> None:
 
 def test_a_chain_written_by_release_1_verifies(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'v1.db'}"
-    from bot.core.db import connect_url
+    from bot.core.storage.db import connect_url
 
     raw = connect_url(url)
     with raw.connection_context():

@@ -9,12 +9,12 @@ import subprocess
 
 import httpx
 
-from bot.core.access import Role, User
+from bot.core.access.users import Role, User
 from bot.core.clock import now
-from bot.core.db import open_database
-from bot.core.notes import Note
-from bot.core.notes_chain import verify
-from bot.core.schema import MODELS
+from bot.core.notes.chain import verify
+from bot.core.notes.log import Note
+from bot.core.storage.db import open_database
+from bot.core.storage.schema import MODELS
 from tests.botapi import Call, FakeBotAPI, plain
 from tests.support import bot_env, start_bot_process
 

@@ -9,9 +9,9 @@ import stat
 import subprocess
 from pathlib import Path
 
-from bot.core.db import open_database
-from bot.core.notes import Note, NoteChain, NoteInput, add_note, entry_hash, hashed_content
-from bot.core.schema import MODELS
+from bot.core.notes.log import Note, NoteChain, NoteInput, add_note, entry_hash, hashed_content
+from bot.core.storage.db import open_database
+from bot.core.storage.schema import MODELS
 from tests.support import cli
 
 KEY = "a-long-random-chain-key-kept-outside-the-database"
@@ -22,7 +22,7 @@ def notes_command(db_url: str, *args: str, **env: str) -> subprocess.CompletedPr
 
 
 def write_notes(db_url: str, n: int, key: str | None = None, start: int = 0) -> None:
-    from bot.core import notes
+    from bot.core.notes import log as notes
 
     db = open_database(db_url, MODELS)
     if key:
@@ -113,7 +113,7 @@ def test_a_keyed_chain_cannot_be_rebuilt_from_the_database_alone(db_url) -> None
 
 
 def audited_exports(db_url: str) -> int:
-    from bot.core.access import Audit
+    from bot.core.access.users import Audit
 
     db = open_database(db_url, MODELS)
     try:

@@ -8,15 +8,15 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from bot.core import notes as notes_module
-from bot.core import notes_drafts as drafts
-from bot.core.access import Audit
+from bot.core.access.users import Audit
 from bot.core.clock import day_bounds, now
-from bot.core.db import database, open_database
-from bot.core.notes import Note, NoteChain, NoteDraft, NoteInput, add_note, add_notes
-from bot.core.notes_chain import purge, verify
-from bot.core.notes_export import export_rows, to_csv, weekly_stats
-from bot.core.schema import MODELS
+from bot.core.notes import drafts
+from bot.core.notes import log as notes_module
+from bot.core.notes.chain import purge, verify
+from bot.core.notes.export import export_rows, to_csv, weekly_stats
+from bot.core.notes.log import Note, NoteChain, NoteDraft, NoteInput, add_note, add_notes
+from bot.core.storage.db import database, open_database
+from bot.core.storage.schema import MODELS
 
 CHAT = USER = 4201
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.access import Audit, Role, User
-from bot.core.indicators import Indicators, bare_ages
-from bot.core.notes import NoteInput, add_note
+from bot.core.access.users import Audit, Role, User
+from bot.core.guided.indicators import Indicators, bare_ages
+from bot.core.notes.log import NoteInput, add_note
 from bot.core.services import Knowledge
 from tests.botapi import plain
 from tests.support import Harness

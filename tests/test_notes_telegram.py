@@ -8,11 +8,11 @@ import json
 
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
-from bot.core.access import Audit, Role
+from bot.core.access.users import Audit, Role
 from bot.core.clock import now
 from bot.core.feedback import Gap
-from bot.core.notes import Note, NoteDraft
-from bot.core.notes_chain import verify
+from bot.core.notes.chain import verify
+from bot.core.notes.log import Note, NoteDraft
 from bot.telegram.notes import begin_note
 from tests.botapi import Call, FakeBotAPI, plain
 from tests.support import ADMIN, Harness, settings_for, start_bot, stop_bot

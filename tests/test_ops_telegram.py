@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.migrations import latest
+from bot.core.storage.migrations import latest
 from tests.botapi import plain
 from tests.support import ADMIN, Harness
 
@@ -37,7 +37,7 @@ async def test_an_officer_sees_id_and_role(bot: Harness) -> None:
 
 
 async def test_status_for_an_admin_in_private(bot: Harness) -> None:
-    from bot.core.access import audit
+    from bot.core.access.users import audit
 
     await bot.enrol(OFFICER)
     await bot.say(OFFICER, "signs of cuckooing")
@@ -80,7 +80,7 @@ def test_reply_time_percentiles_are_within_five_percent() -> None:
 def test_reviews_due_within_30_days_soonest_first(knowledge) -> None:
     from datetime import date, timedelta
 
-    from bot.core.knowledge import STALE_AFTER
+    from bot.core.knowledge.base import STALE_AFTER
     from bot.core.status import reviews_due
 
     topics = sorted(knowledge.kb.topics.values(), key=lambda t: t.reviewed)

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core.access import Audit
+from bot.core.access.users import Audit
 from bot.core.clock import now
 from bot.core.feedback import Feedback, Gap
-from bot.core.notes import Note, NoteInput, add_notes
+from bot.core.notes.log import Note, NoteInput, add_notes
 from tests.support import ADMIN, Harness, running_bot
 
 OFFICER = 740001

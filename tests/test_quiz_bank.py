@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.knowledge import KnowledgeBase
-from bot.core.quiz import LocalQuiz, option_order, parse_letter
-from bot.core.quiz_bank import QuizBank, check_quiz
-from bot.core.topics import CATEGORIES
+from bot.core.knowledge.base import KnowledgeBase
+from bot.core.knowledge.topics import CATEGORIES
+from bot.core.quiz.bank import QuizBank, check_quiz
+from bot.core.quiz.service import LocalQuiz, option_order, parse_letter
 from tests.support import KNOWLEDGE
 
 

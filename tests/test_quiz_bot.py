@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.quiz import QuizAnswer, QuizRound
+from bot.core.quiz.service import QuizAnswer, QuizRound
 from tests.botapi import Call, plain
 from tests.support import Harness, running_bot, settings_for, start_bot, stop_bot
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.cohorts import CohortView, RecruitRow, TopicStat, weakest
-from bot.core.quiz_history import due_by_end_of_day, weekly
-from bot.core.quiz_schedule import review
+from bot.core.quiz.cohorts import CohortView, RecruitRow, TopicStat, weakest
+from bot.core.quiz.history import due_by_end_of_day, weekly
+from bot.core.quiz.schedule import review
 from bot.telegram.cohorts import MAX_CHARS, cohort_html
 
 LONDON = ZoneInfo("Europe/London")

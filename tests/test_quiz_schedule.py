@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from bot.core.quiz_schedule import (
+from bot.core.quiz.schedule import (
     DAILY_REVIEWS,
     INTERVALS,
     LONG_BREAK,

@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.access import Access, Role, User
+from bot.core.access.users import Access, Role, User
 from bot.core.clock import local_day_start, now
-from bot.core.cohorts import CohortError, CohortMember, Cohorts
-from bot.core.db import open_database
-from bot.core.knowledge import KnowledgeBase
-from bot.core.quiz import (
+from bot.core.knowledge.base import KnowledgeBase
+from bot.core.quiz.bank import QuizBank
+from bot.core.quiz.cohorts import CohortError, CohortMember, Cohorts
+from bot.core.quiz.schedule import DAILY_REVIEWS, review
+from bot.core.quiz.service import (
     Answered,
     QuizAnswer,
     QuizCard,
@@ -22,9 +23,8 @@ from bot.core.quiz import (
     ReminderAction,
     Stale,
 )
-from bot.core.quiz_bank import QuizBank
-from bot.core.quiz_schedule import DAILY_REVIEWS, review
-from bot.core.schema import MODELS
+from bot.core.storage.db import open_database
+from bot.core.storage.schema import MODELS
 from tests.support import KNOWLEDGE
 
 LONDON = ZoneInfo("Europe/London")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.search import SearchEngine, Verdict
+from bot.core.answers.search import SearchEngine, Verdict
 from bot.core.services import Knowledge
 
 HOSTILE = [

@@ -8,8 +8,8 @@ import hashlib
 import re
 import time
 
-from bot.core.access import Audit, Invite, Role
-from bot.core.notes import Note
+from bot.core.access.users import Audit, Invite, Role
+from bot.core.notes.log import Note
 from tests.botapi import plain
 from tests.support import ADMIN, Harness
 

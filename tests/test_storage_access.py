@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core.access import Access, Audit, Invite, Role, User
+from bot.core.access.users import Access, Audit, Invite, Role, User
 from bot.core.clock import now
-from bot.core.db import database, open_database
 from bot.core.feedback import recent_feedback, record_feedback, record_gap, top_gaps
-from bot.core.schema import MODELS
+from bot.core.storage.db import database, open_database
+from bot.core.storage.schema import MODELS
 
 ADMIN = 1
 

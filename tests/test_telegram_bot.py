@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from bot.core.access import Role
+from bot.core.access.users import Role
 from bot.core.feedback import Feedback, FeedbackDetail, Gap
 from tests.botapi import FakeBotAPI, plain
 from tests.support import ADMIN, Harness, running_bot, settings_for, stop_bot
@@ -49,7 +49,7 @@ async def test_enrolment_with_a_one_time_code(bot: Harness) -> None:
     assert "not valid" in bad.text
 
     def audit_rows() -> list[tuple[str, str]]:
-        from bot.core.access import Audit
+        from bot.core.access.users import Audit
 
         return [(a.action, a.target) for a in Audit.select().order_by(Audit.id)]
 
@@ -324,7 +324,7 @@ async def test_several_officers_at_once(bot: Harness) -> None:
 
 
 async def test_long_answers_are_split_at_paragraphs(botapi, knowledge, sqlite_url) -> None:
-    from bot.core.search import SearchEngine
+    from bot.core.answers.search import SearchEngine
     from bot.core.services import Knowledge
 
     base = knowledge.kb.topics["nrm-referral"]

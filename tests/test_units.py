@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from bot.core.knowledge import KnowledgeBase
-from bot.core.units import MIN_UNITS
+from bot.core.knowledge.base import KnowledgeBase
+from bot.core.knowledge.units import MIN_UNITS
 from tests.test_knowledge_loading import write
 
 URL = "https://example.org/page"

@@ -4,7 +4,7 @@ Unanswered questions are kept without the asker's id and with personal data reda
 (bot.core.redact): curators need the words, not the person. A report of a wrong answer keeps an
 optional one-line reason (redacted the same way), and a key for the answer message it came from
 (keyed by the adapter so it names no one) that makes a second tap file nothing. Both lists are
-kept for GAPS_RETENTION_DAYS (90 by default) and purged daily (bot.core.retention).
+kept for GAPS_RETENTION_DAYS (90 by default) and purged daily (bot.core.storage.retention).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from datetime import datetime
 from peewee import JOIN, AutoField, CharField, DateTimeField, ForeignKeyField, TextField, fn
 
 from bot.core.clock import now
-from bot.core.db import BaseModel, database, tuples
 from bot.core.redact import redact_personal
+from bot.core.storage.db import BaseModel, database, tuples
 
 MAX_KEPT = 500  # characters of a question worth keeping for curators
 MAX_REASON = 300  # one line

@@ -6,15 +6,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core.guided import Referral
-from bot.core.indicators import Indicators
-from bot.core.knowledge import KnowledgeBase
-from bot.core.local_contacts import CONTACTS_FILE, LocalContacts
-from bot.core.problems import Problem
-from bot.core.quiz_bank import QuizBank
-from bot.core.responder import Responder
-from bot.core.scope import Scope
-from bot.core.search import SearchEngine
+from bot.core.answers.responder import Responder
+from bot.core.answers.search import SearchEngine
+from bot.core.guided.flows import Referral
+from bot.core.guided.indicators import Indicators
+from bot.core.knowledge.base import KnowledgeBase
+from bot.core.knowledge.local_contacts import CONTACTS_FILE, LocalContacts
+from bot.core.knowledge.problems import Problem
+from bot.core.knowledge.scope import Scope
+from bot.core.quiz.bank import QuizBank
 
 
 class KnowledgeError(Exception):

@@ -9,12 +9,12 @@ from importlib import metadata
 
 from peewee import Database, fn
 
-from bot.core.access import Audit
-from bot.core.backup import AUDIT_ACTION
-from bot.core.db import is_sqlite, sqlite_path
+from bot.core.access.users import Audit
 from bot.core.feedback import Feedback, Gap
-from bot.core.knowledge import STALE_AFTER, KnowledgeBase
-from bot.core.migrations import current_version, latest
+from bot.core.knowledge.base import STALE_AFTER, KnowledgeBase
+from bot.core.storage.backup import AUDIT_ACTION
+from bot.core.storage.db import is_sqlite, sqlite_path
+from bot.core.storage.migrations import current_version, latest
 
 DUE_WITHIN = timedelta(days=30)
 

@@ -7,7 +7,7 @@ import html
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.core.access import ASSIGNABLE, Role
+from bot.core.access.users import ASSIGNABLE, Role
 from bot.core.feedback import recent_feedback, top_gaps
 from bot.telegram import menus
 from bot.telegram.services import services

@@ -26,14 +26,14 @@ from telegram.ext import (
 )
 
 from bot.config import Settings, SettingsError
-from bot.core.access import Access
-from bot.core.cohorts import Cohorts
-from bot.core.db import open_database
-from bot.core.notes import use_chain_key
-from bot.core.ratelimit import RateLimiter
-from bot.core.schema import MODELS
+from bot.core.access.ratelimit import RateLimiter
+from bot.core.access.users import Access
+from bot.core.notes.log import use_chain_key
+from bot.core.quiz.cohorts import Cohorts
 from bot.core.services import Knowledge, load_knowledge
-from bot.core.store import Store
+from bot.core.storage.db import open_database
+from bot.core.storage.schema import MODELS
+from bot.core.storage.store import Store
 from bot.telegram import (
     ask,
     basics,
@@ -185,7 +185,7 @@ def build_application(
 
     # Group 0, first match wins, so order matters:
     # 1. commands, before free text, so "/topics" is never treated as a question. The table in
-    # bot.core.commands says who may run each and where; each handler checks it first;
+    # bot.core.access.commands says who may run each and where; each handler checks it first;
     commands.register(app)
     # 2. buttons, routed by their callback-data prefix;
     app.add_handler(CallbackQueryHandler(ask.open_topic, pattern=cb.route(cb.OpenTopic)))

@@ -9,11 +9,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.core.cards import answer_blocks
+from bot.core.answers.cards import answer_blocks
+from bot.core.answers.reply import Button, Reply
 from bot.core.feedback import record_gap
-from bot.core.reply import Button, Reply
+from bot.core.knowledge.topics import Topic
 from bot.core.services import Knowledge
-from bot.core.topics import Topic
 from bot.telegram import callbacks as cb
 from bot.telegram.render import card_html, reply_html
 from bot.telegram.services import services

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import ContextTypes
 
-from bot.core.access import Role
-from bot.core.cards import CAVEAT
-from bot.core.commands import help_sections
+from bot.core.access.commands import help_sections
+from bot.core.access.users import Role
+from bot.core.answers.cards import CAVEAT
 from bot.telegram.services import role, services
 
 WELCOME = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.core.topics import CATEGORY_LABELS
+from bot.core.knowledge.topics import CATEGORY_LABELS
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import topic_button
 from bot.telegram.edits import edit_or_send

@@ -12,10 +12,10 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.core.cards import CAVEAT
-from bot.core.guided import checklist_note_text as note_text
-from bot.core.guided import checklist_version, ticked
-from bot.core.indicators import ChecklistSpec, Indicator, Indicators
+from bot.core.answers.cards import CAVEAT
+from bot.core.guided.flows import checklist_note_text as note_text
+from bot.core.guided.flows import checklist_version, ticked
+from bot.core.guided.indicators import ChecklistSpec, Indicator, Indicators
 from bot.telegram import callbacks as cb
 from bot.telegram import guided
 from bot.telegram.ask import button_text, topic_button

@@ -14,9 +14,9 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import ContextTypes
 
-from bot.core.access import Role
+from bot.core.access.users import Role
 from bot.core.clock import now
-from bot.core.cohorts import CohortError, Cohorts, CohortView, TopicStat, active_since, to_csv
+from bot.core.quiz.cohorts import CohortError, Cohorts, CohortView, TopicStat, active_since, to_csv
 from bot.telegram import admin
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import button_text

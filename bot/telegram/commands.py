@@ -1,6 +1,6 @@
 """The commands table's Telegram side: each command's handler, and the check run before it.
 
-Who may run a command, and where, is decided by `bot.core.commands`; here a refused command
+Who may run a command, and where, is decided by `bot.core.access.commands`; here a refused command
 gets its polite reason and the handler never runs.
 """
 
@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
-from bot.core.commands import COMMANDS, Command, allowed
+from bot.core.access.commands import COMMANDS, Command, allowed
 from bot.telegram import (
     admin,
     basics,

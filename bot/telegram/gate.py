@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.core.commands import STRANGER, allowed
+from bot.core.access.commands import STRANGER, allowed
 from bot.telegram import menus
 from bot.telegram.basics import WELCOME
 from bot.telegram.services import services
@@ -80,7 +80,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _stranger(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A stranger costs next to nothing: one answer an hour for whatever they send, and at most
     `ENROL_ATTEMPTS` enrolment codes tried an hour (each failure audited). What a stranger may
-    run is the commands table's (bot.core.commands): /whoami, and /start with a code."""
+    run is the commands table's (bot.core.access.commands): /whoami, and /start with a code."""
     svc = services(context)
     user = update.effective_user
     message = update.message

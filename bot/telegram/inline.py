@@ -19,9 +19,9 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.core.cards import CAVEAT
-from bot.core.reply import Reply
-from bot.core.topics import CATEGORY_LABELS, Topic
+from bot.core.answers.cards import CAVEAT
+from bot.core.answers.reply import Reply
+from bot.core.knowledge.topics import CATEGORY_LABELS, Topic
 from bot.telegram.render import LIMIT, inline, reply_html, visible_len
 from bot.telegram.services import services
 

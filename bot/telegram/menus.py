@@ -20,8 +20,8 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.core.access import Role
-from bot.core.commands import STRANGER, Who, group_menu, menu_for
+from bot.core.access.commands import STRANGER, Who, group_menu, menu_for
+from bot.core.access.users import Role
 
 log = logging.getLogger(__name__)
 TASK = "menus"

@@ -1,7 +1,7 @@
 """Field notes in Telegram: /note and its steps, /amend, /mynotes, and the supervisors'
 /export and /stats.
 
-The flow keeps nothing in memory: each step is a database row (bot.core.notes_drafts), so any
+The flow keeps nothing in memory: each step is a database row (bot.core.notes.drafts), so any
 bot instance carries on where another left off, and a restart loses nothing. Buttons carry
 `n:<draft token>:<step>:<value>`; a button from another draft or a finished step is stale.
 
@@ -28,20 +28,10 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.core import notes_drafts as drafts
 from bot.core.clock import now
-from bot.core.indicators import Indicator
-from bot.core.notes import (
-    CATEGORIES,
-    MAX_TEXT,
-    URGENCIES,
-    Note,
-    NoteDraft,
-    find_note,
-    parse_ref,
-    times_text,
-)
-from bot.core.notes_drafts import (
+from bot.core.guided.indicators import Indicator
+from bot.core.notes import drafts
+from bot.core.notes.drafts import (
     CATEGORY,
     CONFIRM,
     HANDLING,
@@ -56,7 +46,17 @@ from bot.core.notes_drafts import (
     WAITS_FOR_TEXT,
     Step,
 )
-from bot.core.notes_view import (
+from bot.core.notes.log import (
+    CATEGORIES,
+    MAX_TEXT,
+    URGENCIES,
+    Note,
+    NoteDraft,
+    find_note,
+    parse_ref,
+    times_text,
+)
+from bot.core.notes.view import (
     URGENT,
     alert_lines,
     grading_text,
@@ -219,7 +219,7 @@ Panel = tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]
 
 @dataclass(frozen=True)
 class ChoicePanel:
-    """How a choice step of the flow (bot.core.notes_drafts.FLOWS) is asked."""
+    """How a choice step of the flow (bot.core.notes.drafts.FLOWS) is asked."""
 
     title: Callable[[NoteDraft], str]
     skip: str = "Skip"

@@ -12,11 +12,11 @@ from datetime import date, timedelta
 from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
-from bot.core.access import now
+from bot.core.access.users import now
 from bot.core.clock import local, local_date
-from bot.core.notes import CATEGORIES, parse_ref, recent_notes
-from bot.core.notes_export import export_notes, to_csv, to_json, weekly_stats
-from bot.core.notes_view import details, own_note
+from bot.core.notes.export import export_notes, to_csv, to_json, weekly_stats
+from bot.core.notes.log import CATEGORIES, parse_ref, recent_notes
+from bot.core.notes.view import details, own_note
 from bot.core.numbers import parse_int
 from bot.telegram.notes import known_indicators
 from bot.telegram.render import split
@@ -139,7 +139,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats [WEEKS]: a chart of notes per week by category and indicator (supervisors)."""
-    from bot.core.notes_chart import render_png
+    from bot.core.notes.chart import render_png
 
     message, svc = update.effective_message, services(context)
     args = context.args or []

@@ -1,7 +1,7 @@
 """/quiz, /refresh, /progress and /remind: recruit refreshers with inline buttons.
 
-Rounds, answers and reminders live in the database (bot.core.quiz); every button carries the
-round id and question position, so a button from an old round gets a polite answer and
+Rounds, answers and reminders live in the database (bot.core.quiz.service); every button
+carries the round id and question position, so a button from an old round gets a polite answer and
 changes nothing. `/quiz TOPIC` finds its topic with the same search engine questions use.
 """
 
@@ -19,9 +19,12 @@ from telegram.constants import ChatType
 from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes, JobQueue
 
-from bot.core import quiz_topics
 from bot.core.clock import local, local_date
-from bot.core.quiz import (
+from bot.core.knowledge.topics import CATEGORIES, CATEGORY_LABELS, Topic
+from bot.core.quiz import topics as quiz_topics
+from bot.core.quiz.history import MASTERED_MEANS, TREND_WEEKS, Report, RoundSummary
+from bot.core.quiz.schedule import DAILY_REVIEWS, Tally, TopicScore, bar
+from bot.core.quiz.service import (
     TOPIC,
     Answered,
     Nudge,
@@ -32,10 +35,7 @@ from bot.core.quiz import (
     Started,
     parse_category,
 )
-from bot.core.quiz_history import MASTERED_MEANS, TREND_WEEKS, Report, RoundSummary
-from bot.core.quiz_schedule import DAILY_REVIEWS, Tally, TopicScore, bar
 from bot.core.services import quiz_bank_of
-from bot.core.topics import CATEGORIES, CATEGORY_LABELS, Topic
 from bot.telegram import callbacks as cb
 from bot.telegram.ask import button_text
 from bot.telegram.edits import edit_or_send
@@ -454,8 +454,8 @@ async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def _send_progress(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int) -> None:
-    from bot.core.quiz_chart import render_progress_png
-    from bot.core.quiz_history import progress_report
+    from bot.core.quiz.chart import render_progress_png
+    from bot.core.quiz.history import progress_report
 
     quiz = _quiz(context)
     report = await services(context).store.run(progress_report, quiz, user_id)

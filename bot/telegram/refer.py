@@ -12,9 +12,9 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.core.cards import CAVEAT
-from bot.core.guided import CODES, Position, Referral
-from bot.core.local_contacts import NUMBERS_HEADING, contact_lines
+from bot.core.answers.cards import CAVEAT
+from bot.core.guided.flows import CODES, Position, Referral
+from bot.core.knowledge.local_contacts import NUMBERS_HEADING, contact_lines
 from bot.core.services import Knowledge, referral_of
 from bot.telegram import callbacks as cb
 from bot.telegram import guided

@@ -7,8 +7,8 @@ import re
 
 from telegram.constants import MessageLimit
 
-from bot.core.cards import BOLD, Block
-from bot.core.reply import Line
+from bot.core.answers.cards import BOLD, Block
+from bot.core.answers.reply import Line
 
 LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4,096 characters after entity parsing
 _TAG = re.compile(r"<[^>]+>")

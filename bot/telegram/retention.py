@@ -1,4 +1,4 @@
-"""The daily retention purge, on python-telegram-bot's job queue (bot.core.retention)."""
+"""The daily retention purge, on python-telegram-bot's job queue (bot.core.storage.retention)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import time
 
 from telegram.ext import Application, ContextTypes
 
-from bot.core.retention import purge_expired
+from bot.core.storage.retention import purge_expired
 from bot.telegram.services import services
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
-from bot.core.access import Access, Role
-from bot.core.ratelimit import RateLimiter
+from bot.core.access.ratelimit import RateLimiter
+from bot.core.access.users import Access, Role
 from bot.core.services import Knowledge
-from bot.core.store import Store
+from bot.core.storage.store import Store
 
 if TYPE_CHECKING:
     Context = ContextTypes.DEFAULT_TYPE

@@ -9,7 +9,6 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot.core.clock import today
-from bot.core.db import database
 from bot.core.stats import ReplyTimes
 from bot.core.status import (
     DUE_WITHIN,
@@ -19,6 +18,7 @@ from bot.core.status import (
     reviews_due,
     version,
 )
+from bot.core.storage.db import database
 from bot.telegram.services import services
 
 KEY = "reply_times"

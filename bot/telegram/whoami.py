@@ -11,8 +11,8 @@ import html
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.core.access import Role
-from bot.core.ratelimit import RateLimiter
+from bot.core.access.ratelimit import RateLimiter
+from bot.core.access.users import Role
 from bot.telegram.services import role
 
 PER_HOUR = 3

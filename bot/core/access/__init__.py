@@ -1,0 +1,1 @@
+"""Who may do what: users, roles, invites, the command table, rate limits, keys."""

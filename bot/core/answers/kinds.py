@@ -1,0 +1,105 @@
+"""What kind of thing a question asks for: a penalty, a time limit, who can, a number...
+
+Read from the question words only, so "how long does an RG decision take" asks for a time limit
+whichever topic it is about. The kinds are the answer units' kinds, plus `trial` ("is it
+either way") which only the offence table answers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.answers.text import normalise
+
+_PATTERNS: tuple[tuple[str, str], ...] = (
+    (
+        "penalty",
+        r"\b(?:max(?:imum)?\s+(?:sentence|penalty|term|prison|jail)|"
+        r"sentenc\w*|penalt\w+|what\s+(?:would|will|could|can|do(?:es)?)\s+(?:he|she|they|you|"
+        r"someone|i|it|that|this)\s+(?:get(?=\s+for\b|\s*$|\s+if\b)|carry|carries)|"
+        r"what\s+does\s+.{1,40}\s+carry|"
+        r"how\s+long\s+(?:would|will|could|can|do)\s+(?:he|she|they|you|someone)\s+(?:get|go)|"
+        r"how\s+many\s+years|years?\s+(?:in\s+)?(?:jail|prison)|jail\s+time|prison\s+time|"
+        r"go\s+to\s+(?:jail|prison)|get\s+life|carr(?:y|ies)\s+life|tariff)\b",
+    ),
+    (
+        "trial",
+        r"\b(?:either[\s-]+way|indictable|summary[\s-]+only|mode\s+of\s+trial|triable|"
+        r"crown\s+court|magistrates?\s+court|mags)\b",
+    ),
+    (
+        "necessary",
+        r"\b(?:points?\s+to\s+prove|ptp|what\s+(?:do|must|should)\s+(?:i|we|you)\s+(?:need\s+to\s+)?"
+        r"(?:prove|show|establish)|need\s+to\s+prove|elements?\s+of|ingredients|what\s+is\s+the\s+"
+        r"test|the\s+test\s+for|threshold|criteria|conditions?\s+for|grounds\s+for|"
+        r"what\s+do\s+(?:i|we)\s+need\s+to\s+(?:show|find)|must\s+be\s+(?:satisfied|shown))\b",
+    ),
+    (
+        "time-limit",
+        r"\b(?:how\s+long|how\s+many\s+(?:days|hours|weeks|months)|time\s*limit|timescales?|"
+        r"max(?:imum)?\s+(?:time|period|length|duration)|"
+        r"deadline|how\s+(?:quick|quickly|soon|fast)|within\s+how|lasts?\s+for|expir\w+|"
+        r"how\s+long\s+does|duration|extend\w*\s+(?:it|the)|when\s+does\s+it\s+(?:end|run\s+out))\b",
+    ),
+    (
+        "who-can",
+        r"\b(?:who\s+(?:can|may|should|must|will|does|has|needs|is\s+responsible|"
+        r"authoris\w+|authoriz\w+|decides?|applies|"
+        r"makes?|signs?|approves?|gives?)|which\s+(?:rank|officer|agency|body)|what\s+rank|"
+        r"rank\s+(?:needed|required|to)|inspector\s+or|superintendent\s+or|authoris\w+\s+by)\b",
+    ),
+    (
+        "number",
+        r"\b(?:(?:phone|contact|tel|telephone|helpline|hotline)\s+(?:number|no)|number\s+(?:for|of|to)|"
+        r"what\s+number|whats\s+the\s+number|helpline|hotline|who\s+do\s+i\s+(?:ring|call|phone)|"
+        r"ring\s+who|out\s+of\s+hours\s+(?:number|line)|edt\s+number|phone\s+no)\b",
+    ),
+    (
+        "age",
+        r"\b(?:how\s+old|what\s+age|age\s+(?:limit|of|range)|under\s+what\s+age|over\s+18|"
+        r"up\s+to\s+what\s+age|minimum\s+age|until\s+(?:what|which)\s+age)\b",
+    ),
+    (
+        "signs",
+        r"\b(?:signs?\s+(?:of|that|an?)|red\s+flags?|warning\s+signs?|indicators?|"
+        r"how\s+(?:do|can|would)\s+(?:i|you|we)\s+(?:spot|tell|know|recognise|recognize)|"
+        r"what\s+to\s+look\s+(?:out\s+)?for|look\s+out\s+for|tell\s+if)\b",
+    ),
+    (
+        "power",
+        r"\b(?:can\s+(?:i|we|police|officers?|you)|am\s+i\s+allowed|are\s+we\s+allowed|power\s+to|"
+        r"powers?\s+(?:of|for)|what\s+powers?|lawful\s+to|legally\s+can|arrest\s+for|"
+        r"search\s+(?:him|her|them|a|the)|seize)\b",
+    ),
+    (
+        "what-to-do",
+        r"\b(?:what\s+(?:do|should|shall|must)\s+(?:i|we)\s+do|what\s+now|what\s+next|"
+        r"where\s+(?:do|should|can)\s+(?:i|we)\s+(?:take|send|go|put)|"
+        r"next\s+steps?|how\s+do\s+(?:i|we)\s+(?:make|submit|do|refer|report|apply|start|get)|"
+        r"what\s+(?:action|steps)|procedure|process\s+for|how\s+to\s+(?:refer|report|apply|submit))\b",
+    ),
+    (
+        "definition",
+        r"\b(?:what\s+(?:is|are|does)\s+(?:an?\s+|the\s+)?\w+|whats\s+(?:an?\s+|the\s+)?\w+|"
+        r"define|definition|meaning|translate|slang\s+for|what\s+counts\s+as|stand\s+for|is\s+it\s+(?:a|an)\s+offence|"
+        r"(?:is|are)\s+(?:that|this|it|he|she|they)\s+(?:still\s+)?(?:an?\s+)?(?:victim|offence|"
+        r"crime|exploitation|trafficking|slavery|cuckooing|illegal|legal|a\s+child|an\s+adult))\b",
+    ),
+)
+_GET = re.compile(r"how\s+long\s+\w+\s+\w+\s+get")
+_COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in _PATTERNS)
+
+
+def question_kinds(text: str) -> list[str]:
+    """The kinds a question asks for, most specific first (empty when it names no kind)."""
+    norm = " ".join(re.sub(r"[^\w£]+", " ", normalise(text)).split())
+    found = [kind for kind, pattern in _COMPILED if pattern.search(norm)]
+    # "how long would he get" is a penalty, not a time limit.
+    if "time-limit" in found and "penalty" in found and _GET.search(norm):
+        found.remove("time-limit")
+    return found
+
+
+def wants_offence_fact(kinds: list[str]) -> bool:
+    """A question the offence table answers: a sentence, the mode of trial, points to prove."""
+    return bool(kinds) and kinds[0] in ("penalty", "trial", "necessary")

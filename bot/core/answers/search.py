@@ -1,0 +1,699 @@
+"""Hybrid search over the knowledge base: FTS5 bm25 + rapidfuzz + synonyms, one calibrated score.
+
+The pipeline for a query:
+1. normalise and tokenise (`bot.core.answers.text`), correct typos against the knowledge base's own
+   vocabulary (Damerau-Levenshtein, only for words of five letters or more);
+2. fold section numbers and ages, expand curated synonyms into "concepts" (a concept is matched
+   when any of its alternatives is);
+3. candidates: FTS5 bm25 over weighted columns with a quoted-OR query (nothing a user types can
+   break it);
+4. score each candidate by how much of the query it explains (IDF-weighted concept coverage,
+   weighted by the field that matched), blended with title/alias similarity (rapidfuzz), a
+   nudge for the kind of answer the question words ask for, and verbatim alias phrases;
+   answer only above a threshold and with a margin over the runner-up.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import math
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+
+from peewee import OperationalError, SqliteDatabase
+from playhouse.sqlite_ext import FTS5Model, SearchField
+from rapidfuzz import fuzz, process, utils
+from rapidfuzz.distance import DamerauLevenshtein
+
+from bot.core.answers.kinds import question_kinds
+from bot.core.answers.text import STOPWORDS, normalise, question_head, rewrite, stem, words
+from bot.core.knowledge.topics import Topic
+from bot.core.knowledge.units import Unit
+
+log = logging.getLogger(__name__)
+
+_SENTINEL = "\x00match\x00"
+MAX_CONCEPTS = 40  # a pasted paragraph is judged on its first forty content words
+MAX_PHRASE = 8
+FIELDS = ("name", "keywords", "asks", "summary", "body")
+# `asks`: the phrasings of the topic's answer units, how officers ask for its facts.
+FIELD_WEIGHT = {"name": 1.0, "keywords": 0.9, "asks": 0.8, "summary": 0.8, "body": 0.45}
+BM25_WEIGHTS = (0.0, 10.0, 5.0, 5.0, 3.0, 1.0)  # topic key (unindexed), then FIELDS
+
+
+class Verdict(StrEnum):
+    ANSWER = "answer"
+    DID_YOU_MEAN = "did_you_mean"
+    NOT_SURE = "not_sure"
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Weights and thresholds, calibrated on `knowledge/eval/queries.jsonl` (see `eval`)."""
+
+    answer_at: float = 0.42
+    margin: float = 0.02
+    margin_single: float = 0.03  # as before: one word keeps the wider lead it needed
+    sure_at: float = 0.7  # a question of several words scoring this high needs no margin
+    suggest_at: float = 0.3
+    suggest_floor: float = 0.2  # weaker "nearest topics" than this are noise, not help
+    coverage_weight: float = 0.7
+    fuzzy_weight: float = 0.3
+    synonym_factor: float = 0.85  # a match through a synonym counts a little less than literal
+    candidates: int = 30
+    fuzzy_candidates: int = 12
+    intent_boost: float = 0.2
+    fuzzy_gate: float = 0.3
+    phrase_boost: float = 0.1
+    body_length_norm: float = 0.75
+    unit_at: float = 0.45  # a unit this good is the answer; below it, the topic's summary
+    unit_sure: float = 0.8  # a unit this good answers even when the topic alone would not
+    unit_kind_boost: float = 0.15
+    unit_answer_weight: float = 0.6  # a word found only in a unit's answer counts this much
+    unit_shared_floor: float = 0.5
+    pull_candidates: int = 6
+    pull_min_concepts: int = 3
+    pull_window: float = 0.3
+    pull_at: float = 0.75
+    pull_weight: float = 2.0  # what a word all of a topic's units share counts between them
+
+
+Features = tuple[float, float, float, float]  # coverage, title similarity, intent, phrase
+
+
+@dataclass(frozen=True)
+class Analysis:
+    features: dict[int, Features]
+    corrections: dict[str, str]
+    concepts: int  # how many distinct things the query asks about
+    read: tuple[_Concept, ...] = ()
+    folded: str = ""  # the query's content words, processed for rapidfuzz
+
+
+# Token-set similarity (word overlap) tempered by token-sort (same words, about the same
+# length), so "cuckooing" prefers the title "Cuckooing" to "Cuckooing offence".
+TITLE_SCORERS = (fuzz.token_set_ratio, fuzz.token_sort_ratio)
+
+
+@dataclass(frozen=True)
+class Hit:
+    topic: Topic
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    verdict: Verdict
+    hits: list[Hit] = field(default_factory=list)
+    corrections: dict[str, str] = field(default_factory=dict)
+    unit: Unit | None = None  # the answer unit of the first hit that answers the question
+    unit_score: float = 0.0
+    kinds: tuple[str, ...] = ()
+
+    @property
+    def answered(self) -> bool:
+        return self.verdict is Verdict.ANSWER
+
+    @property
+    def answer(self) -> Hit | None:
+        return self.hits[0] if self.answered else None
+
+
+@dataclass
+class _Concept:
+    alternatives: list[tuple[str, ...]]  # each a tuple of stems that must all be present
+    literal: int = 1  # the first `literal` alternatives are what the user typed
+    weight: float = 0.0
+
+
+@dataclass
+class _Doc:
+    topic: Topic
+    fields: dict[str, frozenset[str]]
+    names: list[str]
+    units: list[_UnitDoc] = field(default_factory=list)
+
+
+@dataclass
+class _UnitDoc:
+    unit: Unit
+    asks: frozenset[str]  # stems of the phrasings
+    answer: frozenset[str]  # stems of the answer
+    phrasings: list[str]  # for fuzzy comparison, processed like the query
+
+
+def _index_model(db: SqliteDatabase) -> type[FTS5Model]:
+    class TopicIndex(FTS5Model):
+        key = SearchField(unindexed=True)
+        name = SearchField()
+        keywords = SearchField()
+        asks = SearchField(unindexed=True)
+        summary = SearchField()
+        body = SearchField()
+
+        class Meta:
+            database = db
+            options = {"tokenize": "unicode61 remove_diacritics 2"}  # noqa: RUF012
+
+    return TopicIndex
+
+
+def _fold(text: str) -> str:
+    """Content words as rapidfuzz compares them: the same on the query and the index side."""
+    return utils.default_process(
+        " ".join(t for t in words(rewrite(normalise(text))) if t not in STOPWORDS)
+    )
+
+
+def _analyse(text: str) -> list[str]:
+    """Stems of the content words of curated text (index side: no typo correction)."""
+    return [stem(w) for w in words(rewrite(normalise(text))) if w not in STOPWORDS]
+
+
+class SearchEngine:
+    """An in-memory index built from topics at start-up; `search()` is safe on any input."""
+
+    def __init__(
+        self,
+        topics: Iterable[Topic],
+        synonyms: dict[str, list[str]] | None = None,
+        intents: dict[str, list[str]] | None = None,
+        tuning: Tuning | None = None,
+        units: dict[str, list[Unit]] | None = None,
+    ) -> None:
+        self.tuning = tuning or Tuning()
+        self._lock = threading.Lock()
+        self._docs: list[_Doc] = []
+        self._df: dict[str, int] = {}
+        self._vocab_by_len: dict[int, list[str]] = {}
+        self._vocab: set[str] = set()
+        self._synonyms: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        self._db = SqliteDatabase(":memory:", thread_safe=False, check_same_thread=False)
+        self._index = _index_model(self._db)
+        self._index.create_table()
+        self._intents = {
+            tuple(words(normalise(phrase))): category
+            for category, phrases in (intents or {}).items()
+            for phrase in phrases
+        }
+        self._build(list(topics), synonyms or {}, units or {})
+
+    # -- building -------------------------------------------------------------------------
+    def _build(
+        self, topics: list[Topic], synonyms: dict[str, list[str]], units: dict[str, list[Unit]]
+    ) -> None:
+        rows = []
+        surface: dict[str, int] = {}
+        for key, topic in enumerate(topics):
+            name_text = " ".join([topic.title, *topic.aliases, topic.id.replace("-", " ")])
+            own = units.get(topic.id, [])
+            texts = {
+                "name": name_text,
+                # An indicator's checklist is how officers describe what they saw.
+                "keywords": " ".join([*topic.keywords, *(c.label for c in topic.checklist)]),
+                "asks": " ".join(p for u in own for p in u.ask),
+                "summary": topic.summary,
+                "body": topic.body,
+            }
+            fields = {f: frozenset(_analyse(t)) for f, t in texts.items()}
+            names = [
+                utils.default_process(rewrite(normalise(n)))
+                for n in (topic.title, topic.id.replace("-", " "), *topic.aliases)
+            ]
+            unit_docs = [
+                _UnitDoc(
+                    u,
+                    frozenset(s for p in u.ask for s in _analyse(p)),
+                    frozenset(_analyse(u.answer)),
+                    [_fold(p) for p in u.ask],
+                )
+                for u in own
+            ]
+            self._docs.append(_Doc(topic, fields, names, unit_docs))
+            for s in frozenset().union(*fields.values()):
+                self._df[s] = self._df.get(s, 0) + 1
+            seen = {w for t in texts.values() for w in words(normalise(t))}
+            seen |= {w for t in texts.values() for w in words(rewrite(normalise(t)))}
+            for w in seen:
+                surface[w] = surface.get(w, 0) + 1
+            rows.append({"key": key, **{f: " ".join(_analyse(t)) for f, t in texts.items()}})
+        for term, expansions in synonyms.items():
+            said = tuple(words(rewrite(normalise(term))))
+            if not said:
+                continue
+            alts = [tuple(_analyse(e)) for e in expansions]
+            self._synonyms[said] = [a for a in alts if a]
+            for w in (*said, *(w for e in expansions for w in words(normalise(e)))):
+                surface.setdefault(w, 0)
+        with self._db.atomic():
+            for start in range(0, len(rows), 500):
+                self._index.insert_many(rows[start : start + 500]).execute()
+        self._vocab = {w for w in surface if len(w) >= 3 and w.isalpha()}
+        by_len: dict[int, list[str]] = {}
+        # Most frequent first, then alphabetical: a typo equally close to two words is always
+        # corrected to the same one, whatever order the set happens to hold them in.
+        for w in sorted(self._vocab, key=lambda w: (-surface[w], w)):
+            by_len.setdefault(len(w), []).append(w)
+        self._vocab_by_len = by_len
+        self._max_syn = max((len(k) for k in self._synonyms), default=1)
+        post: dict[str, dict[str, set[int]]] = {f: {} for f in FIELDS}
+        for key, doc in enumerate(self._docs):
+            for f in FIELDS:
+                for s in doc.fields[f]:
+                    post[f].setdefault(s, set()).add(key)
+        self._post = {f: {s: frozenset(k) for s, k in p.items()} for f, p in post.items()}
+        every: dict[str, set[int]] = {}
+        for p in post.values():
+            for stem_, keys in p.items():
+                every.setdefault(stem_, set()).update(keys)
+        self._post_any = {s: frozenset(k) for s, k in every.items()}  # in any field
+        self._sorted_stems = sorted(self._df)
+        phrases: dict[tuple[str, ...], set[int]] = {}
+        for key, doc in enumerate(self._docs):
+            asks = (p for u in doc.units for p in u.unit.ask)
+            for phrase in (*doc.topic.aliases, *doc.topic.keywords, *asks):
+                tokens = tuple(words(rewrite(normalise(phrase))))
+                if 2 <= len(tokens) <= MAX_PHRASE:
+                    phrases.setdefault(tokens, set()).add(key)
+        self._phrases = {p: frozenset(k) for p, k in phrases.items()}
+        self._family = lru_cache(maxsize=65536)(self._family_uncached)
+        self._docs_with = lru_cache(maxsize=4096)(self._docs_with_uncached)
+        self._correct = lru_cache(maxsize=65536)(self._correct_uncached)
+        # A long body mentions many things in passing: its matches count for less.
+        sizes = [len(d.fields["body"]) or 1 for d in self._docs]
+        mean = sum(sizes) / len(sizes) if sizes else 1.0
+        b = self.tuning.body_length_norm
+        self._body_norm = [1.0 / (1.0 + b * (n / mean - 1.0)) for n in sizes]
+        idx = self._index
+        rank = idx.bm25(*BM25_WEIGHTS)
+        query = idx.select(idx.key).where(idx.match(_SENTINEL)).order_by(rank)
+        self._fts_sql, self._fts_params = query.limit(self.tuning.candidates).sql()
+
+    @property
+    def topics(self) -> list[Topic]:
+        return [d.topic for d in self._docs]
+
+    # -- query analysis -------------------------------------------------------------------
+    def _correct_uncached(self, token: str) -> str | None:
+        """Closest knowledge-base word within 1 edit (2 for long words); short ones left alone."""
+        if len(token) < 5 or not token.isalpha() or token in self._vocab or token in STOPWORDS:
+            return None
+        limit = 1 if len(token) <= 7 else 2
+        best: tuple[int, str] | None = None
+        for length in range(len(token) - limit, len(token) + limit + 1):
+            choices = self._vocab_by_len.get(length)
+            if not choices:
+                continue
+            found = process.extractOne(
+                token, choices, scorer=DamerauLevenshtein.distance, score_cutoff=limit
+            )
+            # People seldom mistype the first letter; a "correction" that changes it is a
+            # different word ("tipping" is not "mapping").
+            if found and (found[0] in STOPWORDS or found[0][0] != token[0]):
+                continue
+            if found and (best is None or found[1] < best[0]):
+                best = (int(found[1]), found[0])
+        return best[1] if best else None
+
+    def _intent(self, tokens: list[str]) -> set[str]:
+        """Categories whose question words appear in the query."""
+        found = set()
+        for n in range(1, 4):
+            for i in range(len(tokens) - n + 1):
+                category = self._intents.get(tuple(tokens[i : i + n]))
+                if category:
+                    found.add(category)
+        return found
+
+    def _concepts(self, query: str) -> tuple[list[_Concept], dict[str, str], list[str]]:
+        tokens = words(normalise(question_head(query)))
+        corrections: dict[str, str] = {}
+        fixed = []
+        for tok in tokens[: MAX_CONCEPTS * 3]:
+            better = self._correct(tok)
+            if better:
+                corrections[tok] = better
+            fixed.append(better or tok)
+        tokens = words(rewrite(" ".join(fixed)))
+        concepts: list[_Concept] = []
+        i = 0
+        while i < len(tokens) and len(concepts) < MAX_CONCEPTS:
+            for n in range(min(self._max_syn, len(tokens) - i), 0, -1):
+                key = tuple(tokens[i : i + n])
+                if key in self._synonyms:
+                    own = tuple(stem(w) for w in key if w not in STOPWORDS)
+                    alts = ([own] if own else []) + self._synonyms[key]
+                    concepts.append(_Concept(alts, literal=1 if own else 0))
+                    i += n
+                    break
+            else:
+                tok = tokens[i]
+                i += 1
+                # A number of one or two digits in a question is a count or an age ("3
+                # phones"), not a subject; longer ones (999, 101, 1971) can be.
+                if tok in STOPWORDS or (tok.isdigit() and (len(tok) <= 2 or tok not in self._df)):
+                    continue
+                concepts.append(_Concept([(stem(tok),)]))
+        n_docs = max(len(self._docs), 1)
+        for c in concepts:
+            # An unknown word weighs against every topic; a slang word the synonyms explain
+            # weighs what its explanation weighs.
+            known = [self._idf(alt, n_docs) for alt in c.alternatives if self._alt_df(alt)]
+            c.weight = max(known) if known else self._idf((), n_docs)
+        return concepts, corrections, tokens
+
+    def _alt_df(self, alt: tuple[str, ...]) -> int:
+        """Topics containing every stem of `alt` (each with its family) in any field."""
+        if not alt:
+            return 0
+        docs = set(self._docs_with(alt[0]))
+        for s in alt[1:]:
+            docs &= self._docs_with(s)
+        return len(docs)
+
+    def _idf(self, alt: tuple[str, ...], n_docs: int) -> float:
+        df = self._alt_df(alt)
+        return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+
+    def _family_uncached(self, s: str) -> tuple[str, ...]:
+        """The stem and the indexed stems sharing a 5+ letter prefix with it.
+
+        The stemmer leaves `threat`/`threaten` and `exploit`/`exploitation` apart; an officer
+        means the same thing by either.
+        """
+        family = {s} if s in self._df else set()
+        if len(s) >= 5:
+            start = bisect.bisect_left(self._sorted_stems, s)
+            for t in self._sorted_stems[start:]:
+                if not t.startswith(s):
+                    break
+                family.add(t)
+            family.update(s[:k] for k in range(5, len(s)) if s[:k] in self._df)
+        return tuple(sorted(family))
+
+    def _docs_with_uncached(self, s: str, field: str | None = None) -> frozenset[int]:
+        """Topics with `s` (or its family) in `field`, or in any field."""
+        post = self._post[field] if field else self._post_any
+        family = self._family(s)
+        if len(family) == 1:
+            return post.get(family[0], frozenset())
+        docs: set[int] = set()
+        for t in family:
+            docs.update(post.get(t, ()))
+        return frozenset(docs)
+
+    # -- scoring --------------------------------------------------------------------------
+    def _fts_candidates(self, concepts: list[_Concept]) -> list[int]:
+        """The best candidates by weighted bm25 for any concept stem, best first."""
+        stems = sorted({s for c in concepts for alt in c.alternatives for s in alt})
+        if not stems:
+            return []
+        expr = " OR ".join(
+            '"{}"{}'.format(s.replace('"', '""'), "*" if len(s) >= 5 else "") for s in stems
+        )
+        params = [expr if p == _SENTINEL else p for p in self._fts_params]
+        try:
+            with self._lock:
+                rows = self._db.execute_sql(self._fts_sql, params).fetchall()
+        except OperationalError:  # last line of defence: never let the index break an answer
+            log.exception("FTS query failed for %r", expr)
+            return []
+        return [int(key) for (key,) in rows]
+
+    def _coverage(self, concepts: list[_Concept], keys: Iterable[int]) -> dict[int, float]:
+        """IDF-weighted share of the query each candidate explains, by the field that matched."""
+        wanted = set(keys)
+        total = sum(c.weight for c in concepts) or 1.0
+        got = dict.fromkeys(wanted, 0.0)
+        for c in concepts:
+            best: dict[int, float] = {}
+            for n, alt in enumerate(c.alternatives):
+                factor = 1.0 if n < c.literal else self.tuning.synonym_factor
+                for f in FIELDS:
+                    docs = wanted.intersection(self._docs_with(alt[0], f))
+                    for s in alt[1:]:
+                        docs &= self._docs_with(s, f)
+                    weight = FIELD_WEIGHT[f] * factor
+                    for d in docs:
+                        w = weight * self._body_norm[d] if f == "body" else weight
+                        if w > best.get(d, 0.0):
+                            best[d] = w
+            for d, weight in best.items():
+                got[d] += c.weight * weight
+        return {d: v / total for d, v in got.items()}
+
+    def _fuzzy(self, fquery: str, keys: list[int]) -> dict[int, float]:
+        """Best WRatio of the query against each candidate's title and aliases, 0..1."""
+        if not fquery or not keys:
+            return dict.fromkeys(keys, 0.0)
+        names = [n for k in keys for n in self._docs[k].names]
+        owners = [k for k in keys for _ in self._docs[k].names]
+        best = dict.fromkeys(keys, 0.0)
+        # Each scorer runs over all names in C; they are averaged per name afterwards.
+        totals = [0.0] * len(names)
+        for scorer in TITLE_SCORERS:
+            for _, value, i in process.extract(fquery, names, scorer=scorer, limit=None):
+                totals[i] += value / len(TITLE_SCORERS)
+        for i, value in enumerate(totals):
+            if value > best[owners[i]]:
+                best[owners[i]] = value
+        return {k: v / 100 for k, v in best.items()}
+
+    def features(self, query: str) -> Analysis:
+        """Per candidate: coverage, title similarity, intent, phrase; and what was read."""
+        concepts, corrections, tokens = self._concepts(query or "")
+        if not concepts:
+            return Analysis({}, corrections, 0)
+        folded = " ".join(t for t in tokens if t not in STOPWORDS)
+        candidates = self._fts_candidates(concepts)
+        cov = self._coverage(concepts, candidates)
+        phrased = self._phrase_hits(tokens)
+        # Coverage carries most of the score, so the best dozen by coverage (and any topic
+        # whose phrase the query quotes) are the only ones worth the finer comparisons.
+        best = sorted(candidates, key=lambda k: -cov[k])[: self.tuning.fuzzy_candidates]
+        keys = list(dict.fromkeys([*best, *(k for k in phrased if k in cov)]))
+        fz = self._fuzzy(utils.default_process(folded), keys)
+        intent = self._intent(tokens)
+        features = {
+            k: (cov[k], fz[k], float(self._docs[k].topic.category in intent), float(k in phrased))
+            for k in keys
+        }
+        return Analysis(
+            features, corrections, len(concepts), tuple(concepts), utils.default_process(folded)
+        )
+
+    def _phrase_hits(self, tokens: list[str]) -> set[int]:
+        """Topics one of whose multi-word aliases or keywords the query contains verbatim.
+
+        Catches phrases made of stop-words ("ought to know", "points to prove") that the
+        word-level features cannot see.
+        """
+        hits: set[int] = set()
+        for n in range(2, min(MAX_PHRASE, len(tokens)) + 1):
+            for i in range(len(tokens) - n + 1):
+                hits.update(self._phrases.get(tuple(tokens[i : i + n]), ()))
+        return hits
+
+    def score(self, features: Features) -> float:
+        """The candidate's score, 0..1."""
+        return min(self.raw_score(features), 1.0)
+
+    def raw_score(self, features: Features) -> float:
+        """Unclamped, so two strong matches still rank apart instead of tying at 1.0."""
+        t = self.tuning
+        cov, fz, intent, phrase = features
+        # Title similarity counts fully only once the words themselves match: a query that
+        # shares one word with a title is not a question about it.
+        gate = min(1.0, cov / t.fuzzy_gate) if t.fuzzy_gate else 1.0
+        value = t.coverage_weight * cov + t.fuzzy_weight * fz * gate
+        value += t.intent_boost * intent * cov  # a nudge between matches, never a match itself
+        value += t.phrase_boost * phrase
+        return round(max(value, 0.0), 4)
+
+    def search(self, query: str, limit: int = 3) -> SearchResult:
+        """Rank topics for free text, and pick the answer unit; never raises on user input."""
+        analysis = self.features(query)
+        kinds = tuple(question_kinds(question_head(query or "")))
+        ranked = sorted(
+            ((self.raw_score(f), self._docs[k].topic.id, k) for k, f in analysis.features.items()),
+            key=lambda r: (-r[0], r[1]),
+        )
+        pulled = self._pull_units(analysis, ranked, kinds)
+        ranked = sorted(
+            (
+                (raw + pulled.get(k, (None, 0.0, 0.0))[2], topic_id, k)
+                for raw, topic_id, k in ranked
+            ),
+            key=lambda r: (-r[0], r[1]),
+        )
+        scored = [Hit(self._docs[k].topic, min(raw, 1.0)) for raw, _, k in ranked]
+        verdict = self.decide([raw for raw, _, _ in ranked], analysis.concepts)
+        unit, unit_score = None, 0.0
+        if ranked and verdict is not Verdict.NOT_SURE:
+            first = ranked[0][2]
+            if first in pulled:
+                unit, unit_score, _ = pulled[first]
+            else:
+                unit, unit_score = self._best_unit(analysis, first, kinds)
+            # A question of several words that is one of the unit's own phrasings, near
+            # enough, is answered; one word matching many topics stays a "did you mean".
+            sure = unit_score >= self.tuning.unit_sure
+            if verdict is Verdict.DID_YOU_MEAN and sure and analysis.concepts >= 2:
+                verdict = Verdict.ANSWER
+            # A vague question (no kind asked, a word or two) gets the summary unless one
+            # unit matches it closely.
+            vague = not kinds and analysis.concepts < 3
+            if unit_score < (self.tuning.unit_sure if vague else self.tuning.unit_at):
+                unit = None
+        hits = scored[: max(limit, 1)]
+        if verdict is Verdict.NOT_SURE:
+            hits = [h for h in hits if h.score >= self.tuning.suggest_floor]
+        return SearchResult(
+            query,
+            verdict,
+            hits,
+            analysis.corrections,
+            unit if verdict is Verdict.ANSWER else None,
+            unit_score,
+            kinds,
+        )
+
+    def _pull_units(
+        self, analysis: Analysis, ranked: list[tuple[float, str, int]], kinds: tuple[str, ...]
+    ) -> dict[int, tuple[Unit | None, float, float]]:
+        """The best unit of each leading topic, and how far it pulls its topic up.
+
+        A question that is one of a unit's own phrasings, near enough, is about that unit's
+        topic even when another topic's words cover it as well: only a unit far above the
+        usual bar pulls, and only a topic already close to the first.
+        """
+        t = self.tuning
+        out: dict[int, tuple[Unit | None, float, float]] = {}
+        # A word or two ("child help") matches some unit of every topic closely: no pull.
+        if not ranked or analysis.concepts < t.pull_min_concepts:
+            return out
+        top = ranked[0][0]
+        for n, (raw, _, k) in enumerate(ranked[: t.pull_candidates]):
+            if raw < top - t.pull_window:
+                break
+            # Below the first, only a unit that could pull matters.
+            unit, score = self._best_unit(analysis, k, kinds, None if n == 0 else t.pull_at)
+            if unit is None and n:
+                continue
+            # On the words alone: being of the kind asked for is no reason to change topic.
+            words_only = score - (t.unit_kind_boost if unit and unit.kind in kinds[:2] else 0.0)
+            pull = t.pull_weight * max(0.0, words_only - t.pull_at)
+            out[k] = (unit, score, round(pull, 4))
+        return out
+
+    def _best_unit(
+        self, analysis: Analysis, key: int, kinds: tuple[str, ...], floor: float | None = None
+    ) -> tuple[Unit | None, float]:
+        """The topic's unit that best answers the question, and how well (0..1).
+
+        How much of the question its phrasings (or, counting less, its answer) explain, how
+        close the question is to one phrasing, and a nudge when it is the kind asked for.
+        """
+        units = self._docs[key].units
+        if not units or not analysis.read:
+            return None, 0.0
+        t = self.tuning
+        total = sum(c.weight for c in analysis.read) or 1.0
+        # How each unit explains each concept: 1 in its phrasings, less in its answer only.
+        wanted = [self._wanted(c) for c in analysis.read]
+        got = [[self._unit_match(w, doc) for w in wanted] for doc in units]
+        # Within the topic, a word every unit shares ("penalty" on a topic of penalties)
+        # tells its units apart less than one only a few hold ("possession", "imei"): the
+        # choice between units weighs the question's distinguishing words more.
+        n = len(units)
+        spread = [
+            t.unit_shared_floor + (1.0 - sum(g[i] > 0 for g in got) / n)
+            for i in range(len(analysis.read))
+        ]
+        telling_total = (
+            sum(c.weight * w for c, w in zip(analysis.read, spread, strict=True)) or 1.0
+        )
+        parts = []
+        for k in range(n):
+            covered = sum(c.weight * g for c, g in zip(analysis.read, got[k], strict=True))
+            telling = sum(
+                c.weight * w * g for c, w, g in zip(analysis.read, spread, got[k], strict=True)
+            )
+            cov = covered / total
+            gate = min(1.0, cov / t.fuzzy_gate) if t.fuzzy_gate else 1.0
+            kind = t.unit_kind_boost if units[k].unit.kind in kinds[:2] else 0.0
+            parts.append((cov, telling / telling_total, gate, kind))
+        # The phrasing comparison is the costly part: a unit that could not win even with a
+        # perfect one is not compared (the same unit is chosen, in less time).
+        if floor is not None and all(
+            t.coverage_weight * cov + t.fuzzy_weight * gate <= floor for cov, _, gate, _ in parts
+        ):
+            return None, 0.0
+        order = sorted(
+            range(n),
+            key=lambda k: (
+                -(t.coverage_weight * parts[k][1] + t.fuzzy_weight * parts[k][2] + parts[k][3]),
+                k,
+            ),
+        )
+        best: tuple[float, float, int] = (0.0, 0.0, -1)
+        for k in order:
+            cov, tell, gate, kind = parts[k]
+            bound = t.coverage_weight * tell + t.fuzzy_weight * gate + kind
+            if best[2] >= 0 and (bound < best[1] or (bound == best[1] and k > best[2])):
+                break
+            fz = 0.0
+            if analysis.folded:
+                for phrasing in units[k].phrasings:
+                    value = sum(scorer(analysis.folded, phrasing) for scorer in TITLE_SCORERS)
+                    fz = max(fz, value / (100 * len(TITLE_SCORERS)))
+            value = round(min(t.coverage_weight * cov + t.fuzzy_weight * fz * gate + kind, 1.0), 4)
+            rank = t.coverage_weight * tell + t.fuzzy_weight * fz * gate + kind
+            if rank > best[1] or (rank == best[1] and best[2] >= 0 and k < best[2]):
+                best = (value, rank, k)
+        return (units[best[2]].unit, best[0]) if best[2] >= 0 else (None, 0.0)
+
+    def _wanted(self, c: _Concept) -> list[tuple[float, tuple[frozenset[str], ...]]]:
+        """Each way of saying a concept, with its weight and, for each of its stems, the stems
+        that count as it (`_family`), gathered once per question rather than once per unit."""
+        return [
+            (
+                1.0 if i < c.literal else self.tuning.synonym_factor,
+                tuple(frozenset((s, *self._family(s))) for s in alt),
+            )
+            for i, alt in enumerate(c.alternatives)
+        ]
+
+    def _unit_match(
+        self, wanted: list[tuple[float, tuple[frozenset[str], ...]]], doc: _UnitDoc
+    ) -> float:
+        got = 0.0
+        for factor, stems in wanted:
+            if all(not family.isdisjoint(doc.asks) for family in stems):
+                got = max(got, factor)
+            elif all(not family.isdisjoint(doc.answer) for family in stems):
+                got = max(got, factor * self.tuning.unit_answer_weight)
+        return got
+
+    def decide(self, scores: list[float], concepts: int = 2) -> Verdict:
+        """Answer only when the best score is high and clearly ahead of the runner-up.
+
+        A very high score on a question of several words waives the margin; a single word
+        ("referral", "child") matching several topics equally is always a "did you mean".
+        """
+        t = self.tuning
+        if not scores or scores[0] < t.suggest_at:
+            return Verdict.NOT_SURE
+        second = scores[1] if len(scores) > 1 else 0.0
+        # Even a very high score is no answer when another topic scores exactly the same: the
+        # choice between them would fall to alphabetical order.
+        specific = concepts >= 2 and scores[0] >= t.sure_at and scores[0] > second
+        # One word ("s45": the slavery defence or the OCG offence?) needs a wider lead.
+        margin = t.margin if concepts >= 2 else t.margin_single
+        clear = specific or scores[0] - second >= margin
+        return Verdict.ANSWER if scores[0] >= t.answer_at and clear else Verdict.DID_YOU_MEAN

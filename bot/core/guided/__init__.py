@@ -1,0 +1,1 @@
+"""Scene checklists, the indicators they tag and the /refer decision flow."""

@@ -1,0 +1,1 @@
+"""Loading and checking the curated content: topics, answer units, offences, contacts."""

@@ -1,0 +1,142 @@
+"""What the bot covers (`knowledge/scope.yaml`): small talk, near misses and the covers line.
+
+Small talk ("hi", "thanks", "help") is answered kindly and never counted as a knowledge gap;
+a near miss (a policing subject outside the scope: burglary, drink driving, DASH, leave) is
+refused rather than answered from whatever topic mentions it in passing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.core.answers.text import normalise, words
+from bot.core.knowledge.problems import Problem, load_yaml, node_line, validation_problems
+
+SCOPE_FILE = "scope.yaml"
+Talk = Literal["greeting", "thanks", "help"]
+DEFAULT_COVERS = (
+    "I cover County Lines: indicators, safeguarding and referral routes, and the related law "
+    "(plus recruit refreshers and field notes)."
+)
+
+
+class ScopeFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    covers: str = Field(min_length=10, max_length=300)
+    small_talk: dict[Talk, list[str]] = Field(default_factory=dict)
+    fillers: list[str] = Field(default_factory=list)
+    replies: dict[Talk, str] = Field(default_factory=dict)
+    near_misses: list[str] = Field(default_factory=list)
+    vulnerable_words: list[str] = Field(default_factory=list)
+
+
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(words(re.sub(r"[^\w\s]", " ", normalise(text))))
+
+
+def _contains(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
+
+
+@dataclass
+class Scope:
+    covers: str
+    talk: dict[str, list[tuple[str, ...]]]
+    fillers: frozenset[str]
+    replies: dict[str, str]
+    near_misses: list[tuple[str, tuple[str, ...]]]  # (as written, tokens), longest first
+    vulnerable: list[tuple[str, ...]]
+
+    @classmethod
+    def empty(cls) -> Scope:
+        return cls(DEFAULT_COVERS, {}, frozenset(), {}, [], [])
+
+    @classmethod
+    def from_file(cls, spec: ScopeFile) -> Scope:
+        near = [(" ".join(t.split()), _tokens(t)) for t in spec.near_misses]
+        near.sort(key=lambda item: -len(item[1]))
+        return cls(
+            covers=" ".join(spec.covers.split()),
+            talk={k: [p for p in map(_tokens, v) if p] for k, v in spec.small_talk.items()},
+            fillers=frozenset(t for f in spec.fillers for t in _tokens(f)),
+            replies={k: " ".join(v.split()) for k, v in spec.replies.items()},
+            near_misses=[n for n in near if n[1]],
+            vulnerable=[p for p in map(_tokens, spec.vulnerable_words) if p],
+        )
+
+    @classmethod
+    def load(cls, root: Path) -> tuple[Scope, list[Problem]]:
+        path = root / SCOPE_FILE
+        if not path.exists():
+            return cls.empty(), [Problem(path, 1, "scope file is missing", "warning")]
+        data, node, problems = load_yaml(path)
+        if problems:
+            return cls.empty(), problems
+        try:
+            spec = ScopeFile.model_validate(data)
+        except ValidationError as exc:
+            return cls.empty(), validation_problems(exc, path, node)
+        problems = [
+            Problem(path, node_line(node, ("replies",)), f"no reply for small talk '{kind}'")
+            for kind in spec.small_talk
+            if kind not in spec.replies
+        ]
+        return cls.from_file(spec), problems
+
+    def small_talk(self, text: str) -> str | None:
+        """`greeting`, `thanks` or `help` when the message is nothing but small talk."""
+        tokens = _tokens(text)
+        if not tokens or len(tokens) > 8:
+            return None
+        left = list(tokens)
+        found: list[str] = []
+        for kind in ("help", "thanks", "greeting"):
+            for phrase in sorted(self.talk.get(kind, []), key=len, reverse=True):
+                n = len(phrase)
+                i = 0
+                while i <= len(left) - n:
+                    if tuple(left[i : i + n]) == phrase:
+                        del left[i : i + n]
+                        found.append(kind)
+                    else:
+                        i += 1
+        if not found or any(t not in self.fillers for t in left):
+            return None
+        return found[0] if "help" not in found else "help"
+
+    def near_miss(self, text: str) -> str | None:
+        """The out-of-scope subject a question names, as written in scope.yaml."""
+        tokens = _tokens(text)
+        for written, phrase in self.near_misses:
+            if _contains(tokens, phrase):
+                return written
+        return None
+
+    def mentions_vulnerability(self, text: str) -> bool:
+        tokens = _tokens(text)
+        return any(_contains(tokens, p) for p in self.vulnerable)
+
+
+def check_scope(root: Path, kb) -> list[Problem]:
+    """`kb check` validator: the file itself, and near misses that are really in scope."""
+    scope, problems = Scope.load(root)
+    for topic in kb.topics.values():
+        names = [topic.title, *topic.aliases, *topic.keywords]
+        for written, phrase in scope.near_misses:
+            if any(_contains(_tokens(n), phrase) for n in names):
+                problems.append(
+                    Problem(
+                        root / SCOPE_FILE,
+                        1,
+                        f"near miss '{written}' is named by topic '{topic.id}'",
+                        "warning",
+                    )
+                )
+    return problems

@@ -1,0 +1,1 @@
+"""Field notes: the append-only log, its hash chain, drafts, exports and charts."""

@@ -1,0 +1,1 @@
+"""Recruit refreshers: the question bank, rounds, spaced repetition, progress, cohorts."""

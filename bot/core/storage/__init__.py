@@ -1,0 +1,1 @@
+"""The database: connection, models list, migrations, backups, private files, retention."""
