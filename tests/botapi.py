@@ -544,34 +544,16 @@ class FakeBotAPI:
         """Press a button under `message`; the callback query's id."""
         if isinstance(message, Call):
             message = self.result_of(message)
-        query_id = str(next(self._ids))
-        self.push(
-            {
-                "callback_query": {
-                    "id": query_id,
-                    "from": self.user(uid),
-                    "chat_instance": "ci",
-                    "message": message,
-                    "data": data,
-                }
-            }
-        )
-        return query_id
+        return self._callback(uid, data, message=message)
 
     def press_inline(self, uid: int, data: str, inline_message_id: str = "inl-1") -> str:
         """A button under a message posted in inline mode: the query has no `message`."""
+        return self._callback(uid, data, inline_message_id=inline_message_id)
+
+    def _callback(self, uid: int, data: str, **where: object) -> str:
         query_id = str(next(self._ids))
-        self.push(
-            {
-                "callback_query": {
-                    "id": query_id,
-                    "from": self.user(uid),
-                    "chat_instance": "ci",
-                    "inline_message_id": inline_message_id,
-                    "data": data,
-                }
-            }
-        )
+        query = {"id": query_id, "from": self.user(uid), "chat_instance": "ci", **where}
+        self.push({"callback_query": {**query, "data": data}})
         return query_id
 
     def inline(self, uid: int, query: str) -> None:

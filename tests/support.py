@@ -278,3 +278,18 @@ async def running_bot(
         yield Harness(api, app)
     finally:
         await stop_bot(app)
+
+
+def stamp_newer_schema(db_url: str) -> None:
+    """Make the database at `db_url` claim a schema version newer than this code knows."""
+    from bot.core.storage.db import open_database
+    from bot.core.storage.migrations import latest
+    from bot.core.storage.schema import MODELS
+
+    db = open_database(db_url, MODELS)
+    with db.connection_context():
+        db.execute_sql(
+            f"INSERT INTO schema_version (version, applied_at) VALUES ({latest() + 1}, "
+            "CURRENT_TIMESTAMP)"
+        )
+    db.close()

@@ -13,7 +13,7 @@ from bot.core.storage.db import open_database, sqlite_path
 from bot.core.storage.migrations import latest
 from bot.core.storage.schema import MODELS
 from tests.botapi import TOKEN, FakeBotAPI
-from tests.support import KNOWLEDGE, ROOT, bot_env, cli, start_bot_process
+from tests.support import KNOWLEDGE, ROOT, bot_env, cli, stamp_newer_schema, start_bot_process
 
 SECRET = TOKEN.split(":", 1)[1]
 
@@ -64,13 +64,7 @@ def test_doctor_passes_a_healthy_setup(db_url: str, botapi: FakeBotAPI) -> None:
 
 def test_doctor_names_every_failure(db_url: str, botapi: FakeBotAPI) -> None:
     create(db_url)
-    db = open_database(db_url, MODELS)
-    with db.connection_context():
-        db.execute_sql(
-            f"INSERT INTO schema_version (version, applied_at) VALUES ({latest() + 1}, "
-            "CURRENT_TIMESTAMP)"
-        )
-    db.close()
+    stamp_newer_schema(db_url)
     path = sqlite_path(db_url)
     if path is not None:
         path.chmod(0o644)

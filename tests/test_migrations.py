@@ -15,7 +15,7 @@ from bot.core.storage.db import connect_url, open_database
 from bot.core.storage.migrations import SchemaTooNew, current_version, latest, upgrade
 from bot.core.storage.schema import MODELS
 from tests.fixtures import schema_v1
-from tests.support import KNOWLEDGE, cli
+from tests.support import KNOWLEDGE, cli, stamp_newer_schema
 
 
 def build_v1(url: str) -> dict:
@@ -140,13 +140,7 @@ def test_a_failing_migration_changes_nothing(db_url: str, monkeypatch) -> None:
 
 
 def test_a_newer_database_is_refused(db_url: str) -> None:
-    db = open_database(db_url, MODELS)
-    with db.connection_context():
-        db.execute_sql(
-            f"INSERT INTO schema_version (version, applied_at) VALUES ({latest() + 1}, "
-            "CURRENT_TIMESTAMP)"
-        )
-    db.close()
+    stamp_newer_schema(db_url)
     bot = {
         "TELEGRAM_BOT_TOKEN": "123456:TEST-token",
         "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
