@@ -136,6 +136,23 @@ def _contains(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return bool(n) and any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
 
 
+def _longest_named(
+    tokens: tuple[str, ...], by_first: dict[str, list[tuple[int, tuple[str, ...]]]]
+) -> dict[int, int]:
+    """For each row an alias of which `tokens` hold word for word, that alias's length.
+
+    Only the aliases starting with a word of the question are compared: a question names
+    one or two rows of the table, and scanning every alias of every row cost most of a
+    millisecond a question."""
+    found: dict[int, int] = {}
+    for i, token in enumerate(tokens):
+        for row, alias in by_first.get(token, ()):
+            n = len(alias)
+            if n > found.get(row, 0) and tokens[i : i + n] == alias:
+                found[row] = n
+    return found
+
+
 def _statute_keys(statute: str) -> list[tuple[str, ...]]:
     """How a question names a statute: its initials ("msa") or its name without the year."""
     name = [w for w in words(normalise(statute)) if not w.isdigit()]
@@ -176,6 +193,15 @@ class OffenceTable:
             )
             for o in offences
         ]
+        # Each row's aliases by their first word, and the rows by their section token: a
+        # question is compared only with the rows it could name.
+        self._by_first: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        self._by_section: dict[str, list[int]] = {}
+        for n, keys in enumerate(self._keys):
+            for alias in keys.aliases:
+                self._by_first.setdefault(alias[0], []).append((n, alias))
+            if keys.section:
+                self._by_section.setdefault(keys.section, []).append(n)
 
     def find(self, text: str, ranked: list[str]) -> Offence | None:
         """The offence named; ties go to the longest name, then to the best-ranked topic."""
@@ -195,17 +221,21 @@ class OffenceTable:
         classed = tuple(t for w in plain for t in self._classes.get(w, (w,)))
         asked = question_ages(text)
         order = {topic_id: n for n, topic_id in enumerate(ranked)}
+        lengths = _longest_named(plain, self._by_first)
+        for row, n in _longest_named(classed, self._by_first).items():
+            lengths[row] = max(n, lengths.get(row, 0))
+        rows = set(lengths)
+        for token in set(tokens):
+            rows.update(self._by_section.get(token, ()))
         scored: list[tuple[tuple[int, int, int, int], Offence]] = []
-        for n, keys in enumerate(self._keys):
+        for n in sorted(rows):  # the sort key below ends with the row: any order would do
+            keys = self._keys[n]
             span = keys.ages
             if asked and span and not (span[0] <= asked[0] and asked[1] <= span[1]):
                 continue
             # Words of a name or alias count two each, so a one-word alias ("slavery") still
             # outranks a bare section number ("s2"), which counts one.
-            length = 2 * max(
-                (len(a) for a in keys.aliases if _contains(plain, a) or _contains(classed, a)),
-                default=0,
-            )
+            length = 2 * lengths.get(n, 0)
             if keys.section and keys.section in tokens:
                 named = any(_contains(tokens, s) for s in keys.statutes if s)
                 length = max(length, 20 if named else 1)
