@@ -8,7 +8,7 @@ refused rather than answered from whatever topic mentions it in passing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -45,6 +45,30 @@ def _contains(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
 
 
+def _by_first(phrases: list[tuple[str, ...]]) -> dict[str, list[tuple[int, tuple[str, ...]]]]:
+    """Phrases by their first word, each with its place in the list (an empty one, which
+    every text holds, under "")."""
+    index: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    for n, phrase in enumerate(phrases):
+        index.setdefault(phrase[0] if phrase else "", []).append((n, phrase))
+    return index
+
+
+def _first_found(
+    tokens: tuple[str, ...], index: dict[str, list[tuple[int, tuple[str, ...]]]]
+) -> int:
+    """The place of the first phrase in the list that `tokens` hold word for word, or -1.
+
+    Only phrases starting with a word of the text are compared: every question is checked
+    against every near miss, and scanning them all cost more than the check was worth."""
+    first = index[""][0][0] if "" in index else -1
+    for i, token in enumerate(tokens):
+        for n, phrase in index.get(token, ()):
+            if (first < 0 or n < first) and tokens[i : i + len(phrase)] == phrase:
+                first = n
+    return first
+
+
 @dataclass
 class Scope:
     covers: str
@@ -53,6 +77,19 @@ class Scope:
     replies: dict[str, str]
     near_misses: list[tuple[str, tuple[str, ...]]]  # (as written, tokens), longest first
     vulnerable: list[tuple[str, ...]]
+    # Indexes of the lists above, made once: they are read for every question.
+    _near_index: dict[str, list[tuple[int, tuple[str, ...]]]] = field(init=False, repr=False)
+    _vulnerable_index: dict[str, list[tuple[int, tuple[str, ...]]]] = field(init=False, repr=False)
+    _talk_sorted: dict[str, list[tuple[str, ...]]] = field(init=False, repr=False)
+    _talk_first: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._near_index = _by_first([p for _, p in self.near_misses])
+        self._vulnerable_index = _by_first(self.vulnerable)
+        self._talk_sorted = {
+            kind: sorted(phrases, key=len, reverse=True) for kind, phrases in self.talk.items()
+        }
+        self._talk_first = frozenset(p[0] for phrases in self.talk.values() for p in phrases if p)
 
     @classmethod
     def empty(cls) -> Scope:
@@ -93,12 +130,14 @@ class Scope:
     def small_talk(self, text: str) -> str | None:
         """`greeting`, `thanks` or `help` when the message is nothing but small talk."""
         tokens = _tokens(text)
-        if not tokens or len(tokens) > 8:
+        # Words are only ever taken away below, so a phrase can match only if its first word
+        # is one of the message's.
+        if not tokens or len(tokens) > 8 or self._talk_first.isdisjoint(tokens):
             return None
         left = list(tokens)
         found: list[str] = []
         for kind in ("help", "thanks", "greeting"):
-            for phrase in sorted(self.talk.get(kind, []), key=len, reverse=True):
+            for phrase in self._talk_sorted.get(kind, []):
                 n = len(phrase)
                 i = 0
                 while i <= len(left) - n:
@@ -113,15 +152,11 @@ class Scope:
 
     def near_miss(self, text: str) -> str | None:
         """The out-of-scope subject a question names, as written in scope.yaml."""
-        tokens = _tokens(text)
-        for written, phrase in self.near_misses:
-            if _contains(tokens, phrase):
-                return written
-        return None
+        found = _first_found(_tokens(text), self._near_index)
+        return self.near_misses[found][0] if found >= 0 else None
 
     def mentions_vulnerability(self, text: str) -> bool:
-        tokens = _tokens(text)
-        return any(_contains(tokens, p) for p in self.vulnerable)
+        return _first_found(_tokens(text), self._vulnerable_index) >= 0
 
 
 def check_scope(root: Path, kb) -> list[Problem]:
