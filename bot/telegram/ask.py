@@ -105,11 +105,15 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text("Type a question, for example <i>signs of cuckooing</i>.")
         return
     reply = svc.knowledge.responder.respond(text)
-    if reply.record_gap:
-        await svc.store.run(record_gap, text)
-    await message.reply_text(
-        reply_html(reply.paragraphs), reply_markup=reply_keyboard(reply), do_quote=True
-    )
+    # The officer's answer first: the gap is a durable write (an fsync on SQLite) that the
+    # reply need not wait for. It is recorded whether or not the reply could be sent.
+    try:
+        await message.reply_text(
+            reply_html(reply.paragraphs), reply_markup=reply_keyboard(reply), do_quote=True
+        )
+    finally:
+        if reply.record_gap:
+            await svc.store.run(record_gap, text)
 
 
 def reply_button(button: Button) -> InlineKeyboardButton:
