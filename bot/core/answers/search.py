@@ -534,7 +534,9 @@ class SearchEngine:
             ((self.raw_score(f), self._docs[k].topic.id, k) for k, f in analysis.features.items()),
             key=lambda r: (-r[0], r[1]),
         )
-        pulled = self._pull_units(analysis, ranked, kinds)
+        # How each concept may be said, gathered once for all the topics whose units compete.
+        wanted = [self._wanted(c) for c in analysis.read]
+        pulled = self._pull_units(analysis, ranked, kinds, wanted)
         ranked = sorted(
             (
                 (raw + pulled.get(k, (None, 0.0, 0.0))[2], topic_id, k)
@@ -550,7 +552,7 @@ class SearchEngine:
             if first in pulled:
                 unit, unit_score, _ = pulled[first]
             else:
-                unit, unit_score = self._best_unit(analysis, first, kinds)
+                unit, unit_score = self._best_unit(analysis, first, kinds, wanted)
             # A question of several words that is one of the unit's own phrasings, near
             # enough, is answered; one word matching many topics stays a "did you mean".
             sure = unit_score >= self.tuning.unit_sure
@@ -575,7 +577,11 @@ class SearchEngine:
         )
 
     def _pull_units(
-        self, analysis: Analysis, ranked: list[tuple[float, str, int]], kinds: tuple[str, ...]
+        self,
+        analysis: Analysis,
+        ranked: list[tuple[float, str, int]],
+        kinds: tuple[str, ...],
+        wanted: list[list[tuple[float, tuple[frozenset[str], ...]]]],
     ) -> dict[int, tuple[Unit | None, float, float]]:
         """The best unit of each leading topic, and how far it pulls its topic up.
 
@@ -593,7 +599,8 @@ class SearchEngine:
             if raw < top - t.pull_window:
                 break
             # Below the first, only a unit that could pull matters.
-            unit, score = self._best_unit(analysis, k, kinds, None if n == 0 else t.pull_at)
+            floor = None if n == 0 else t.pull_at
+            unit, score = self._best_unit(analysis, k, kinds, wanted, floor)
             if unit is None and n:
                 continue
             # On the words alone: being of the kind asked for is no reason to change topic.
@@ -603,7 +610,12 @@ class SearchEngine:
         return out
 
     def _best_unit(
-        self, analysis: Analysis, key: int, kinds: tuple[str, ...], floor: float | None = None
+        self,
+        analysis: Analysis,
+        key: int,
+        kinds: tuple[str, ...],
+        wanted: list[list[tuple[float, tuple[frozenset[str], ...]]]],
+        floor: float | None = None,
     ) -> tuple[Unit | None, float]:
         """The topic's unit that best answers the question, and how well (0..1).
 
@@ -616,7 +628,6 @@ class SearchEngine:
         t = self.tuning
         total = sum(c.weight for c in analysis.read) or 1.0
         # How each unit explains each concept: 1 in its phrasings, less in its answer only.
-        wanted = [self._wanted(c) for c in analysis.read]
         by_concept = [self._unit_matches(w, self._docs[key]) for w in wanted]
         got = [[column[k] for column in by_concept] for k in range(len(units))]
         # Within the topic, a word every unit shares ("penalty" on a topic of penalties)

@@ -148,6 +148,14 @@ def _phrase(text: str) -> tuple[str, ...]:
     return tuple(_form(w) for w in words(rewrite(normalise(text))))
 
 
+def _by_first(phrases: list[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    """Phrases (none empty) by their first word."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        index.setdefault(phrase[0], []).append(phrase)
+    return index
+
+
 class Indicators:
     """The indicator checklists of a knowledge base and the rules of checks.yaml."""
 
@@ -167,6 +175,11 @@ class Indicators:
         self._child = [p for p in map(_phrase, spec.child_words) if p] + [("child",)]
         self._ignore = [p for p in map(_phrase, spec.ignore) if p]
         self._adult = [p for p in map(_phrase, spec.adult_words) if p]
+        # The same words by their first word: `subjects` reads them for many questions.
+        self._said: dict[str, dict[str, list[tuple[str, ...]]]] = {
+            name: _by_first(phrases)
+            for name, phrases in (("child", self._child), ("adult", self._adult))
+        }
 
     @classmethod
     def load(cls, root: Path, kb: KnowledgeBase) -> tuple[Indicators | None, list[Problem]]:
@@ -247,14 +260,14 @@ class Indicators:
         """
         forms = _phrase(text)
 
-        def mentions(phrases: list[tuple[str, ...]]) -> bool:
-            return any(forms[i : i + len(p)] == p for p in phrases for i in range(len(forms)))
+        def mentions(index: dict[str, list[tuple[str, ...]]]) -> bool:
+            return any(
+                forms[i : i + len(p)] == p
+                for i, form in enumerate(forms)
+                for p in index.get(form, ())
+            )
 
-        said = {
-            name
-            for name, phrases in (("child", self._child), ("adult", self._adult))
-            if mentions(phrases)
-        }
+        said = {name for name, index in self._said.items() if mentions(index)}
         said |= {"child" if age < 18 else "adult" for age in bare_ages(text)}
         if said:
             return said
