@@ -136,6 +136,26 @@ def _contains(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return bool(n) and any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
 
 
+def _names(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    """The phrase in order, one extra word allowed inside it: "breach of a slavery
+    prevention order" names "breach of slavery order". Two words are named only side by
+    side, so "supply class b to a" never names "supply class a"."""
+    if len(phrase) < 3:
+        return _contains(tokens, phrase)
+    for start in (i for i, t in enumerate(tokens) if t == phrase[0]):
+        at, extra = start, 0
+        for word in phrase[1:]:
+            if at + 1 < len(tokens) and tokens[at + 1] == word:
+                at += 1
+            elif extra == 0 and at + 2 < len(tokens) and tokens[at + 2] == word:
+                at, extra = at + 2, 1
+            else:
+                break
+        else:
+            return True
+    return False
+
+
 def _statute_keys(statute: str) -> list[tuple[str, ...]]:
     """How a question names a statute: its initials ("msa") or its name without the year."""
     name = [w for w in words(normalise(statute)) if not w.isdigit()]
@@ -203,7 +223,7 @@ class OffenceTable:
             # Words of a name or alias count two each, so a one-word alias ("slavery") still
             # outranks a bare section number ("s2"), which counts one.
             length = 2 * max(
-                (len(a) for a in keys.aliases if _contains(plain, a) or _contains(classed, a)),
+                (len(a) for a in keys.aliases if _names(plain, a) or _names(classed, a)),
                 default=0,
             )
             if keys.section and keys.section in tokens:
