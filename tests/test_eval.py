@@ -31,11 +31,11 @@ def test_eval_set_covers_every_topic(knowledge: Knowledge) -> None:
         # The set the engine and content were tuned to (its figures flatter: unit phrasings
         # were added from its misses). Measured figures rounded down, so a regression fails.
         (EVAL, 0.95, 0.99, 0.97, 0.92),
-        # Written separately and never tuned on: floors that catch a regression, below the
+        # Written blind (from the fact sheets only, by a writer who saw neither the content
+        # nor the engine) and never tuned on: floors that catch a regression, below the
         # issue's targets, which are measured on the holdout and reported, not tuned to.
-        # Measured on 2026-12-01: top-1 0.896, answer_ok 0.852, OOS 0.96 (targets 0.92 / 0.90 /
-        # 0.95, not yet met).
-        (HOLDOUT, 0.88, 0.97, 0.95, 0.84),
+        # First measured on 2026-12-01: top-1 0.847, answer_ok 0.753, OOS 0.870.
+        (HOLDOUT, 0.84, 0.97, 0.86, 0.75),
     ],
 )
 def test_quality_targets(knowledge: Knowledge, path, top1, top3, oos, answer_ok) -> None:

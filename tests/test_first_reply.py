@@ -28,6 +28,12 @@ SCENE = "kid aged 14 found in a flat in Margate, not local, 2 phones and £400, 
         ("signs of cuckooing", "signs"),
         ("what is a ddtro", "definition"),
         ("kid with phones what do I do", "what-to-do"),
+        ("whats the max he could get for running a line", "penalty"),
+        ("breach of the order, whats the max", "penalty"),
+        ("what is the most they could get for s45", "penalty"),
+        ("how long in prison for cuckooing", "penalty"),
+        ("how much time would he do for supply", "penalty"),
+        ("whats the punishment for cce", "penalty"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
@@ -241,3 +247,29 @@ def test_an_offence_whose_mode_of_trial_is_unconfirmed_says_so(knowledge: Knowle
     assert reply.offence is not None and reply.offence.trial == "not-confirmed"
     assert "mode of trial not confirmed" in reply.text
     assert "either way" not in reply.text and "Commencement not confirmed" in reply.text
+
+
+@pytest.mark.parametrize(
+    "question", ["3 days max?", "drug debt punishment beating", "max number of days for a notice"]
+)
+def test_a_maximum_of_something_else_is_no_sentence(question: str) -> None:
+    assert "penalty" not in question_kinds(question)
+
+
+def test_an_offence_name_may_have_one_extra_word_inside_it(knowledge: Knowledge) -> None:
+    """"breach of a slavery prevention order" names the s30 breach, not s1 slavery."""
+    find = knowledge.responder.offences.find
+    found = find("breach of a slavery prevention order whats the max", ranked=[])
+    assert found is not None and found.id == "msa-s30"
+    # Side-by-side words stay side by side: class B named, class A not taken.
+    found = find("max sentence for supply class b to a kid", ranked=[])
+    assert found is not None and "class-b" in found.id
+
+
+def test_the_offences_officers_name_shortly(knowledge: Knowledge) -> None:
+    respond = knowledge.responder.respond
+    reply = respond("how long in prison for cuckooing")
+    assert reply.kind == "offence" and reply.topic.id == "cuckooing-offence"
+    reply = respond("max for possession with intent class a")
+    assert reply.offence is not None and reply.offence.id == "mda-s5-3-class-a"
+    assert "life" in reply.text

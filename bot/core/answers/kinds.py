@@ -20,7 +20,14 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"what\s+does\s+.{1,40}\s+carry|"
         r"how\s+long\s+(?:would|will|could|can|do)\s+(?:he|she|they|you|someone)\s+(?:get|go)|"
         r"how\s+many\s+years|years?\s+(?:in\s+)?(?:jail|prison)|jail\s+time|prison\s+time|"
-        r"go\s+to\s+(?:jail|prison)|get\s+life|carr(?:y|ies)\s+life|tariff)\b",
+        r"go\s+to\s+(?:jail|prison)|get\s+life|carr(?:y|ies)\s+life|tariff|punishment\s+for|"
+        r"the\s+max(?:imum)?\s*$|"
+        # "whats the max", "max for pwits": a maximum that is not of a time, a count or an age.
+        r"max(?:imum)?(?!\s+(?:time|period|length|duration|number|amount|age|days?|hours?|"
+        r"weeks?|months?|detention|extension))(?=\s+(?:for|you|he|she|they|someone|on|if)\b)|"
+        r"(?:the\s+)?most\s+(?:he|she|they|you|someone)\s+(?:can|could|would|will|might)\s+get|"
+        r"how\s+much\s+(?:time|bird|jail|prison)|(?:how\s+long|time)\s+(?:in|inside)\s+(?:jail|prison)|"
+        r"(?:time|years?)\s+(?:would|will|could)\s+(?:he|she|they|you)\s+(?:do|serve|get))\b",
     ),
     (
         "trial",
@@ -87,6 +94,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
 )
 _GET = re.compile(r"how\s+long\s+\w+\s+\w+\s+get")
+_JAIL = re.compile(r"how\s+long\s+(?:in|inside)\s+(?:jail|prison)")
 _COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in _PATTERNS)
 
 
@@ -95,7 +103,7 @@ def question_kinds(text: str) -> list[str]:
     norm = " ".join(re.sub(r"[^\w£]+", " ", normalise(text)).split())
     found = [kind for kind, pattern in _COMPILED if pattern.search(norm)]
     # "how long would he get" is a penalty, not a time limit.
-    if "time-limit" in found and "penalty" in found and _GET.search(norm):
+    if "time-limit" in found and "penalty" in found and (_GET.search(norm) or _JAIL.search(norm)):
         found.remove("time-limit")
     return found
 

@@ -136,19 +136,36 @@ def _contains(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return bool(n) and any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
 
 
+def _names_at(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> bool:
+    """The phrase in order from `tokens[start]`, one extra word allowed inside it: "breach
+    of a slavery prevention order" names "breach of slavery order". Two words are named only
+    side by side, so "supply class b to a" never names "supply class a"."""
+    if len(phrase) < 3:
+        return tokens[start : start + len(phrase)] == phrase
+    at, extra = start, 0
+    for word in phrase[1:]:
+        if at + 1 < len(tokens) and tokens[at + 1] == word:
+            at += 1
+        elif extra == 0 and at + 2 < len(tokens) and tokens[at + 2] == word:
+            at, extra = at + 2, 1
+        else:
+            return False
+    return True
+
+
 def _longest_named(
     tokens: tuple[str, ...], by_first: dict[str, list[tuple[int, tuple[str, ...]]]]
 ) -> dict[int, int]:
-    """For each row an alias of which `tokens` hold word for word, that alias's length.
+    """For each row an alias of which `tokens` name (`_names_at`), that alias's length.
 
-    Only the aliases starting with a word of the question are compared: a question names
-    one or two rows of the table, and scanning every alias of every row cost most of a
-    millisecond a question."""
+    Only the aliases starting with a word of the question are tried, from where that word
+    is: a question names one or two rows of the table, and trying every alias of every row
+    cost most of a millisecond a question."""
     found: dict[int, int] = {}
     for i, token in enumerate(tokens):
         for row, alias in by_first.get(token, ()):
             n = len(alias)
-            if n > found.get(row, 0) and tokens[i : i + n] == alias:
+            if n > found.get(row, 0) and _names_at(tokens, i, alias):
                 found[row] = n
     return found
 
