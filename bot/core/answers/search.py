@@ -230,7 +230,8 @@ class SearchEngine:
                 "summary": topic.summary,
                 "body": topic.body,
             }
-            fields = {f: frozenset(_analyse(t)) for f, t in texts.items()}
+            analysed = {f: _analyse(t) for f, t in texts.items()}  # once: it is most of start-up
+            fields = {f: frozenset(stems) for f, stems in analysed.items()}
             names = [
                 utils.default_process(rewrite(normalise(n)))
                 for n in (topic.title, topic.id.replace("-", " "), *topic.aliases)
@@ -251,7 +252,7 @@ class SearchEngine:
             seen |= {w for t in texts.values() for w in words(rewrite(normalise(t)))}
             for w in seen:
                 surface[w] = surface.get(w, 0) + 1
-            rows.append({"key": key, **{f: " ".join(_analyse(t)) for f, t in texts.items()}})
+            rows.append({"key": key, **{f: " ".join(stems) for f, stems in analysed.items()}})
         for term, expansions in synonyms.items():
             said = tuple(words(rewrite(normalise(term))))
             if not said:
