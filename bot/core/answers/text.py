@@ -29,7 +29,7 @@ STOPWORDS = frozenset(
     literally exactly anyway
     n u ur r whos tho though goin gonna wanna gotta innit cos coz cuz kinda sorta guy bloke fella
     geezer reckon stuff idea wants wanted wanting think thinks thought ever never every
-    goes went
+    goes went wat wats watz wots one two three four five six seven eight nine ten
     """.split()
 )
 # Words that carry meaning for this domain even though generic elsewhere are deliberately
