@@ -315,3 +315,10 @@ def test_a_scene_is_answered_even_when_it_names_a_subject_outside_the_scope(
     assert reply.kind == "out-of-scope"
     reply = knowledge.responder.respond("sudden death of an elderly man at home, what do i do")
     assert reply.kind == "out-of-scope"
+
+
+def test_a_near_miss_beside_one_of_our_topic_names_is_still_ours(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond("does murder have the s45 defence")
+    assert reply.answered and reply.topic.id == "msa-s45-defence"
+    reply = knowledge.responder.respond("murder investigation policy")
+    assert reply.kind == "out-of-scope"

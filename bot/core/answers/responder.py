@@ -299,9 +299,12 @@ class Responder:
         rows = self.offences.find_all(text, ranked, bare=near is None)
         offence = rows[0] if rows else None
         # A near miss named inside a question one of our units asks almost word for word
-        # ("can a trafficking victim use s45 for robbery or gbh") is still ours.
-        ours = result.answered and result.unit is not None
-        if near and offence is None and not (ours and result.unit_score >= STRONG_UNIT):
+        # ("can a trafficking victim use s45 for robbery or gbh"), or beside one of the
+        # topic's own names ("does murder have the s45 defence"), is still ours.
+        ours = result.answered and (
+            (result.unit is not None and result.unit_score >= STRONG_UNIT) or result.quoted
+        )
+        if near and offence is None and not ours:
             if wants_offence_fact(kinds):
                 return self._not_held(result, near)
             # A child or vulnerable adult showing signs matters more than the offence outside

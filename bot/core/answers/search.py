@@ -115,6 +115,7 @@ class SearchResult:
     unit: Unit | None = None  # the answer unit of the first hit that answers the question
     unit_score: float = 0.0
     kinds: tuple[str, ...] = ()
+    quoted: bool = False  # the question quotes one of the first hit's own names
 
     @property
     def answered(self) -> bool:
@@ -282,6 +283,15 @@ class SearchEngine:
                 if 2 <= len(tokens) <= MAX_PHRASE:
                     phrases.setdefault(tokens, set()).add(key)
         self._phrases = {p: frozenset(k) for p, k in phrases.items()}
+        # A topic's own names of two words or more ("s45 defence"): a question quoting one
+        # is about that topic, whatever else it mentions.
+        names: dict[tuple[str, ...], set[int]] = {}
+        for key, doc in enumerate(self._docs):
+            for alias in doc.topic.aliases:
+                tokens = tuple(words(rewrite(normalise(alias))))
+                if 2 <= len(tokens) <= MAX_PHRASE:
+                    names.setdefault(tokens, set()).add(key)
+        self._names = {p: frozenset(k) for p, k in names.items()}
         self._family = lru_cache(maxsize=65536)(self._family_uncached)
         self._docs_with = lru_cache(maxsize=4096)(self._docs_with_uncached)
         self._correct = lru_cache(maxsize=65536)(self._correct_uncached)
@@ -562,7 +572,17 @@ class SearchEngine:
             unit if verdict is Verdict.ANSWER else None,
             unit_score,
             kinds,
+            bool(ranked) and self._quotes(query or "", ranked[0][2]),
         )
+
+    def _quotes(self, query: str, key: int) -> bool:
+        """Whether the question holds one of the topic's own names of two words or more."""
+        tokens = words(rewrite(normalise(question_head(query))))
+        for n in range(2, min(MAX_PHRASE, len(tokens)) + 1):
+            for i in range(len(tokens) - n + 1):
+                if key in self._names.get(tuple(tokens[i : i + n]), ()):
+                    return True
+        return False
 
     def _pull_units(
         self, analysis: Analysis, ranked: list[tuple[float, str, int]], kinds: tuple[str, ...]
