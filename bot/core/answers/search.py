@@ -283,15 +283,15 @@ class SearchEngine:
                 if 2 <= len(tokens) <= MAX_PHRASE:
                     phrases.setdefault(tokens, set()).add(key)
         self._phrases = {p: frozenset(k) for p, k in phrases.items()}
-        # A topic's own names of two words or more ("s45 defence"): a question quoting one
+        # A topic's quoted names of two words or more ("s45 defence"): a question quoting one
         # is about that topic, whatever else it mentions.
-        own: dict[tuple[str, ...], set[int]] = {}
+        quoted: dict[tuple[str, ...], set[int]] = {}
         for key, doc in enumerate(self._docs):
             for alias in doc.topic.aliases:
                 tokens = tuple(words(rewrite(normalise(alias))))
                 if 2 <= len(tokens) <= MAX_PHRASE:
-                    own.setdefault(tokens, set()).add(key)
-        self._names = {p: frozenset(k) for p, k in own.items()}
+                    quoted.setdefault(tokens, set()).add(key)
+        self._names = {p: frozenset(k) for p, k in quoted.items()}
         self._family = lru_cache(maxsize=65536)(self._family_uncached)
         self._docs_with = lru_cache(maxsize=4096)(self._docs_with_uncached)
         self._correct = lru_cache(maxsize=65536)(self._correct_uncached)
