@@ -283,7 +283,7 @@ class SearchEngine:
                 if 2 <= len(tokens) <= MAX_PHRASE:
                     phrases.setdefault(tokens, set()).add(key)
         self._phrases = {p: frozenset(k) for p, k in phrases.items()}
-        # A topic's quoted names of two words or more ("s45 defence"): a question quoting one
+        # A topic's own names of two words or more ("s45 defence"): a question quoting one
         # is about that topic, whatever else it mentions.
         quoted: dict[tuple[str, ...], set[int]] = {}
         for key, doc in enumerate(self._docs):
