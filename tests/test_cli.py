@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import KNOWLEDGE, ROOT, cli, run_bot
+from tests.support import KNOWLEDGE, ROOT, cli, command_env, run_bot
 
 
 def test_ask_json_has_exactly_the_promised_shape() -> None:
@@ -177,3 +178,19 @@ def test_a_bad_setting_stops_every_command_naming_the_variable(
     assert doctor.returncode == 1
     assert doctor.stdout.startswith(f"FAIL  settings: {variable}: ")
     assert not (tmp_path / "bot.db").exists()  # stopped before anything was opened
+
+
+def test_output_piped_into_a_reader_that_stops_early_is_no_crash() -> None:
+    """`run_bot.py eval FILE | head -3`: the reader leaves, the command ends quietly."""
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "run_bot.py"), "kb", "export"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=command_env(),
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the command writes a byte: its first write finds no reader
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in err

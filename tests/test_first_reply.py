@@ -193,6 +193,29 @@ def test_a_near_miss_inside_one_of_our_questions_is_still_answered(knowledge: Kn
     assert reply.kind == "answer" and reply.topic.id == "msa-s45-defence"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "section 5 public order points to prove",
+        "section 4 public order fear of violence points to prove",
+    ],
+)
+def test_a_bare_section_number_does_not_turn_a_near_miss_into_our_offence(
+    knowledge: Knowledge, question: str
+) -> None:
+    """Section 5 of the Public Order Act is not MDA s5 possession: a bare section number names
+    none of our offences when the question names a subject outside the scope."""
+    reply = knowledge.responder.respond(question)
+    assert not reply.answered and reply.offence is None
+
+
+def test_a_bare_section_number_still_names_our_offence_without_a_near_miss(
+    knowledge: Knowledge,
+) -> None:
+    reply = knowledge.responder.respond("s4 supply max penalty")
+    assert reply.offence is not None and reply.offence.topic == "misuse-of-drugs-act"
+
+
 def test_do_now_keeps_the_action_of_a_conditional_step() -> None:
     step = (
         "When a missing child is found with an adult who is not a carer, discuss a CAWN with "

