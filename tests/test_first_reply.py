@@ -296,3 +296,18 @@ def test_the_offences_officers_name_shortly(knowledge: Knowledge) -> None:
     reply = respond("max for possession with intent class a")
     assert reply.offence is not None and reply.offence.id == "mda-s5-3-class-a"
     assert "life" in reply.text
+
+
+def test_a_scene_is_answered_even_when_it_names_a_subject_outside_the_scope(
+    knowledge: Knowledge,
+) -> None:
+    """The child with phones and cash matters more than the shoplifting he was arrested for."""
+    reply = knowledge.responder.respond(
+        "15 year old caught shoplifting with 3 phones and cash, not local, what do i do"
+    )
+    assert reply.kind == "scene" and "child exploitation" in reply.text
+    # Without signs, the subject outside the scope is still refused.
+    reply = knowledge.responder.respond("15 year old caught shoplifting what do i do")
+    assert reply.kind == "out-of-scope"
+    reply = knowledge.responder.respond("sudden death of an elderly man at home, what do i do")
+    assert reply.kind == "out-of-scope"

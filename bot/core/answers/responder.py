@@ -304,7 +304,11 @@ class Responder:
         if near and offence is None and not (ours and result.unit_score >= STRONG_UNIT):
             if wants_offence_fact(kinds):
                 return self._not_held(result, near)
-            return self._out_of_scope(result, near)
+            # A child or vulnerable adult showing signs matters more than the offence outside
+            # the scope they were found at ("15yo arrested for shoplifting, 3 phones, cash").
+            # One sign is not enough here ("sudden death of an elderly man").
+            scene = self._scene(text, result, kinds, more_signs=1)
+            return scene or self._out_of_scope(result, near)
         if offence is not None and wants_offence_fact(kinds):
             return self._offence(result, offence, kinds[0], rows[1:])
         scene = self._scene(text, result, kinds)
@@ -433,7 +437,9 @@ class Responder:
     def _named_age(match: re.Match) -> str:
         return match.group(0) if match.group(1) in _NOT_NAMES else f"{match.group(1)} child"
 
-    def _scene(self, text: str, result: SearchResult, kinds: list[str]) -> Reply | None:
+    def _scene(
+        self, text: str, result: SearchResult, kinds: list[str], more_signs: int = 0
+    ) -> Reply | None:
         if self.indicators is None or (kinds and kinds[0] != "what-to-do"):
             return None
         who = self._person(text)
@@ -446,7 +452,7 @@ class Responder:
         seen = [i for i in tagged if subjects.get(i.topic_id, who) == who] or tagged
         # One sign in passing ("lost his phone") is no scene unless the officer asks what to
         # do; without that question, only a description full of signs is.
-        if len({i.label for i in seen}) < (1 if kinds[:1] == ["what-to-do"] else 3):
+        if len({i.label for i in seen}) < (1 if kinds[:1] == ["what-to-do"] else 3) + more_signs:
             return None
         top = result.hits[0].topic if result.answered else None
         scores = [h.score for h in result.hits] + [0.0]
