@@ -34,6 +34,10 @@ SCENE = "kid aged 14 found in a flat in Margate, not local, 2 phones and £400, 
         ("how long in prison for cuckooing", "penalty"),
         ("how much time would he do for supply", "penalty"),
         ("whats the punishment for cce", "penalty"),
+        ("will it go to crown court", "trial"),
+        ("crown court or mags for s2", "trial"),
+        ("how long can cash detention be extended by the mags", "time-limit"),
+        ("wats a trap house", "definition"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:

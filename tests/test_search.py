@@ -121,3 +121,19 @@ def test_the_whole_body_is_indexed(knowledge: Knowledge) -> None:
     assert result.hits and result.hits[0].topic.id == "slang-glossary"
     topic = knowledge.kb.topics["slang-glossary"]
     assert len(topic.body) > 1200 and topic.body.find("jook") > 1200
+
+
+def test_a_unit_of_the_kind_asked_is_not_outpulled_by_one_of_another_kind(
+    knowledge: Knowledge,
+) -> None:
+    """'whats a runner' asks for a definition: the runner definition answers, not the unit on
+    the ages of exploited children that shares more of the words. Its kind nudge, capped
+    with its words at 1.0, used to count against it when units pulled topics."""
+    result = knowledge.engine.search("whats a runner in county lines")
+    assert result.unit is not None and result.unit.key == "line-roles#runners"
+    unit, score, words = knowledge.engine._best_unit(
+        knowledge.engine.features("whats a runner in county lines"),
+        next(i for i, t in enumerate(knowledge.engine.topics) if t.id == "line-roles"),
+        ("definition",),
+    )
+    assert unit is not None and score == 1.0 and words < score  # the nudge is not in `words`

@@ -80,6 +80,7 @@ class Tuning:
     pull_window: float = 0.3
     pull_at: float = 0.75
     pull_weight: float = 2.0  # what a word all of a topic's units share counts between them
+    pull_off_kind: float = 0.5  # a unit of another kind than the one asked pulls this much
 
 
 Features = tuple[float, float, float, float]  # coverage, title similarity, intent, phrase
@@ -539,7 +540,7 @@ class SearchEngine:
             if first in pulled:
                 unit, unit_score, _ = pulled[first]
             else:
-                unit, unit_score = self._best_unit(analysis, first, kinds)
+                unit, unit_score, _ = self._best_unit(analysis, first, kinds)
             # A question of several words that is one of the unit's own phrasings, near
             # enough, is answered; one word matching many topics stays a "did you mean".
             sure = unit_score >= self.tuning.unit_sure
@@ -582,26 +583,31 @@ class SearchEngine:
             if raw < top - t.pull_window:
                 break
             # Below the first, only a unit that could pull matters.
-            unit, score = self._best_unit(analysis, k, kinds, None if n == 0 else t.pull_at)
+            unit, score, words = self._best_unit(
+                analysis, k, kinds, None if n == 0 else t.pull_at
+            )
             if unit is None and n:
                 continue
             # On the words alone: being of the kind asked for is no reason to change topic.
-            words_only = score - (t.unit_kind_boost if unit and unit.kind in kinds[:2] else 0.0)
-            pull = t.pull_weight * max(0.0, words_only - t.pull_at)
+            pull = t.pull_weight * max(0.0, words - t.pull_at)
+            # ...but a unit of another kind than the one asked for is no reason either.
+            if n and kinds and unit is not None and unit.kind not in kinds[:2]:
+                pull *= t.pull_off_kind
             out[k] = (unit, score, round(pull, 4))
         return out
 
     def _best_unit(
         self, analysis: Analysis, key: int, kinds: tuple[str, ...], floor: float | None = None
-    ) -> tuple[Unit | None, float]:
-        """The topic's unit that best answers the question, and how well (0..1).
+    ) -> tuple[Unit | None, float, float]:
+        """The topic's unit that best answers the question, how well (0..1), and how well on
+        its words alone (capped on its own, so the nudge for its kind never costs it).
 
         How much of the question its phrasings (or, counting less, its answer) explain, how
         close the question is to one phrasing, and a nudge when it is the kind asked for.
         """
         units = self._docs[key].units
         if not units or not analysis.read:
-            return None, 0.0
+            return None, 0.0, 0.0
         t = self.tuning
         total = sum(c.weight for c in analysis.read) or 1.0
         # How each unit explains each concept: 1 in its phrasings, less in its answer only.
@@ -633,7 +639,7 @@ class SearchEngine:
         if floor is not None and all(
             t.coverage_weight * cov + t.fuzzy_weight * gate <= floor for cov, _, gate, _ in parts
         ):
-            return None, 0.0
+            return None, 0.0, 0.0
         order = sorted(
             range(n),
             key=lambda k: (
@@ -641,7 +647,7 @@ class SearchEngine:
                 k,
             ),
         )
-        best: tuple[float, float, int] = (0.0, 0.0, -1)
+        best: tuple[float, float, int, float] = (0.0, 0.0, -1, 0.0)
         for k in order:
             cov, tell, gate, kind = parts[k]
             bound = t.coverage_weight * tell + t.fuzzy_weight * gate + kind
@@ -652,11 +658,12 @@ class SearchEngine:
                 for phrasing in units[k].phrasings:
                     value = sum(scorer(analysis.folded, phrasing) for scorer in TITLE_SCORERS)
                     fz = max(fz, value / (100 * len(TITLE_SCORERS)))
-            value = round(min(t.coverage_weight * cov + t.fuzzy_weight * fz * gate + kind, 1.0), 4)
+            words = t.coverage_weight * cov + t.fuzzy_weight * fz * gate
+            value = round(min(words + kind, 1.0), 4)
             rank = t.coverage_weight * tell + t.fuzzy_weight * fz * gate + kind
             if rank > best[1] or (rank == best[1] and best[2] >= 0 and k < best[2]):
-                best = (value, rank, k)
-        return (units[best[2]].unit, best[0]) if best[2] >= 0 else (None, 0.0)
+                best = (value, rank, k, round(min(words, 1.0), 4))
+        return (units[best[2]].unit, best[0], best[3]) if best[2] >= 0 else (None, 0.0, 0.0)
 
     def _wanted(self, c: _Concept) -> list[tuple[float, tuple[frozenset[str], ...]]]:
         """Each way of saying a concept, with its weight and, for each of its stems, the stems
