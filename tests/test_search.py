@@ -85,6 +85,12 @@ def test_typos_are_corrected_against_the_vocabulary(knowledge: Knowledge) -> Non
     assert result.hits and result.hits[0].topic.id in {"cuckooing", "indicators-cuckooing"}
 
 
+@pytest.mark.parametrize("word", ["picking", "football", "inspected", "breath"])
+def test_real_words_are_never_corrected_into_other_words(knowledge: Knowledge, word: str) -> None:
+    """'picking' is not a typo of 'packing', nor 'football' of 'footfall'."""
+    assert word not in knowledge.engine.search(f"kid {word} up gear").corrections
+
+
 def test_counts_and_place_names_are_not_subjects(knowledge: Knowledge) -> None:
     """'3 phones' is about phones, not the number 3; a city matters only as where one is from."""
     with_count = knowledge.engine.search("runner with 3 phones")

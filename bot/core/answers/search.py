@@ -29,6 +29,7 @@ from playhouse.sqlite_ext import FTS5Model, SearchField
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import DamerauLevenshtein
 
+from bot.core.answers.english import english_words
 from bot.core.answers.kinds import question_kinds
 from bot.core.answers.text import STOPWORDS, normalise, question_head, rewrite, stem, words
 from bot.core.knowledge.topics import Topic
@@ -204,6 +205,7 @@ class SearchEngine:
             for phrase in phrases
         }
         self._build(list(topics), synonyms or {}, units or {})
+        english_words()  # loaded at start-up, not on the first question with a typo
 
     # -- building -------------------------------------------------------------------------
     def _build(
@@ -313,6 +315,8 @@ class SearchEngine:
     def _correct_uncached(self, token: str) -> str | None:
         """Closest knowledge-base word within 1 edit (2 for long words); short ones left alone."""
         if len(token) < 5 or not token.isalpha() or token in self._vocab or token in STOPWORDS:
+            return None
+        if token in english_words():  # a real word, just not one the entries use
             return None
         limit = 1 if len(token) <= 7 else 2
         best: tuple[int, str] | None = None
