@@ -205,7 +205,8 @@ class SearchEngine:
             for phrase in phrases
         }
         self._build(list(topics), synonyms or {}, units or {})
-        english_words()  # loaded at start-up, not on the first question with a typo
+        # The word list takes a quarter of a second: read beside start-up, not in its way.
+        threading.Thread(target=english_words, name="english-words", daemon=True).start()
 
     # -- building -------------------------------------------------------------------------
     def _build(
