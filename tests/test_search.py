@@ -143,3 +143,9 @@ def test_a_unit_of_the_kind_asked_is_not_outpulled_by_one_of_another_kind(
         ("definition",),
     )
     assert unit is not None and score == 1.0 and words < score  # the nudge is not in `words`
+
+
+def test_question_words_of_four_words_are_read(knowledge: Knowledge) -> None:
+    """'who do i tell' (intents.yaml, safeguarding) was never matched: phrases stopped at 3."""
+    tokens = "vulnerable adult being exploited who do i tell".split()
+    assert "safeguarding" in knowledge.engine._intent(tokens)

@@ -204,6 +204,7 @@ class SearchEngine:
             for category, phrases in (intents or {}).items()
             for phrase in phrases
         }
+        self._intent_len = max((len(k) for k in self._intents), default=0)
         self._build(list(topics), synonyms or {}, units or {})
         # The word list takes a quarter of a second: read beside start-up, not in its way.
         threading.Thread(target=english_words, name="english-words", daemon=True).start()
@@ -339,7 +340,7 @@ class SearchEngine:
     def _intent(self, tokens: list[str]) -> set[str]:
         """Categories whose question words appear in the query."""
         found = set()
-        for n in range(1, 4):
+        for n in range(1, self._intent_len + 1):
             for i in range(len(tokens) - n + 1):
                 category = self._intents.get(tuple(tokens[i : i + n]))
                 if category:
