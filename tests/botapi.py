@@ -586,8 +586,10 @@ class FakeBotAPI:
         count: int = 1,
         after: int = 0,
         timeout: float = 5.0,
+        containing: str | None = None,
     ) -> list[Call]:
-        """The first `count` matching calls made after call number `after`."""
+        """The first `count` matching calls made after call number `after` (with `containing`,
+        only those whose text holds it: the last part of a card sent as several messages)."""
         deadline = time.monotonic() + timeout
         while True:
             with self._cond:
@@ -596,6 +598,7 @@ class FakeBotAPI:
                     for c in self.calls[after:]
                     if c.method == method
                     and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)
+                    and (containing is None or containing in c.text)
                 ]
             if len(found) >= count:
                 return found[:count]

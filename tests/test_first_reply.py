@@ -34,6 +34,10 @@ SCENE = "kid aged 14 found in a flat in Margate, not local, 2 phones and £400, 
         ("how long in prison for cuckooing", "penalty"),
         ("how much time would he do for supply", "penalty"),
         ("whats the punishment for cce", "penalty"),
+        ("will it go to crown court", "trial"),
+        ("crown court or mags for s2", "trial"),
+        ("how long can cash detention be extended by the mags", "time-limit"),
+        ("wats a trap house", "definition"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
@@ -193,6 +197,29 @@ def test_a_near_miss_inside_one_of_our_questions_is_still_answered(knowledge: Kn
     assert reply.kind == "answer" and reply.topic.id == "msa-s45-defence"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "section 5 public order points to prove",
+        "section 4 public order fear of violence points to prove",
+    ],
+)
+def test_a_bare_section_number_does_not_turn_a_near_miss_into_our_offence(
+    knowledge: Knowledge, question: str
+) -> None:
+    """Section 5 of the Public Order Act is not MDA s5 possession: a bare section number names
+    none of our offences when the question names a subject outside the scope."""
+    reply = knowledge.responder.respond(question)
+    assert not reply.answered and reply.offence is None
+
+
+def test_a_bare_section_number_still_names_our_offence_without_a_near_miss(
+    knowledge: Knowledge,
+) -> None:
+    reply = knowledge.responder.respond("s4 supply max penalty")
+    assert reply.offence is not None and reply.offence.topic == "misuse-of-drugs-act"
+
+
 def test_do_now_keeps_the_action_of_a_conditional_step() -> None:
     step = (
         "When a missing child is found with an adult who is not a carer, discuss a CAWN with "
@@ -273,3 +300,25 @@ def test_the_offences_officers_name_shortly(knowledge: Knowledge) -> None:
     reply = respond("max for possession with intent class a")
     assert reply.offence is not None and reply.offence.id == "mda-s5-3-class-a"
     assert "life" in reply.text
+
+
+def test_a_scene_is_answered_even_when_it_names_a_subject_outside_the_scope(
+    knowledge: Knowledge,
+) -> None:
+    """The child with phones and cash matters more than the shoplifting he was arrested for."""
+    reply = knowledge.responder.respond(
+        "15 year old caught shoplifting with 3 phones and cash, not local, what do i do"
+    )
+    assert reply.kind == "scene" and "child exploitation" in reply.text
+    # Without signs, the subject outside the scope is still refused.
+    reply = knowledge.responder.respond("15 year old caught shoplifting what do i do")
+    assert reply.kind == "out-of-scope"
+    reply = knowledge.responder.respond("sudden death of an elderly man at home, what do i do")
+    assert reply.kind == "out-of-scope"
+
+
+def test_a_near_miss_beside_one_of_our_topic_names_is_still_ours(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond("does murder have the s45 defence")
+    assert reply.answered and reply.topic.id == "msa-s45-defence"
+    reply = knowledge.responder.respond("murder investigation policy")
+    assert reply.kind == "out-of-scope"

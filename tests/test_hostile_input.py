@@ -55,8 +55,12 @@ async def test_hostile_callback_data_is_answered_once_with_no_error(
     mark = bot.api.mark()
     bot.api.press(OFFICER, card, data)
     await bot.api.wait("answerCallbackQuery", after=mark)
-    # From a message posted in inline mode (no `message` in the query) too.
+    # From a message posted in inline mode (no `message` in the query) too. Updates are
+    # handled concurrently: wait for its answer itself, then let a later message pass, so a
+    # second answer would have been seen.
+    inline_mark = bot.api.mark()
     query_id = bot.api.press_inline(OFFICER, data)
+    await bot.api.wait("answerCallbackQuery", after=inline_mark)
     await bot.say(OFFICER, "/help")
     answered = [
         c

@@ -85,6 +85,12 @@ def test_typos_are_corrected_against_the_vocabulary(knowledge: Knowledge) -> Non
     assert result.hits and result.hits[0].topic.id in {"cuckooing", "indicators-cuckooing"}
 
 
+@pytest.mark.parametrize("word", ["picking", "football", "inspected", "breath"])
+def test_real_words_are_never_corrected_into_other_words(knowledge: Knowledge, word: str) -> None:
+    """'picking' is not a typo of 'packing', nor 'football' of 'footfall'."""
+    assert word not in knowledge.engine.search(f"kid {word} up gear").corrections
+
+
 def test_counts_and_place_names_are_not_subjects(knowledge: Knowledge) -> None:
     """'3 phones' is about phones, not the number 3; a city matters only as where one is from."""
     with_count = knowledge.engine.search("runner with 3 phones")
@@ -121,3 +127,25 @@ def test_the_whole_body_is_indexed(knowledge: Knowledge) -> None:
     assert result.hits and result.hits[0].topic.id == "slang-glossary"
     topic = knowledge.kb.topics["slang-glossary"]
     assert len(topic.body) > 1200 and topic.body.find("jook") > 1200
+
+
+def test_a_unit_of_the_kind_asked_is_not_outpulled_by_one_of_another_kind(
+    knowledge: Knowledge,
+) -> None:
+    """'whats a runner' asks for a definition: the runner definition answers, not the unit on
+    the ages of exploited children that shares more of the words. Its kind nudge, capped
+    with its words at 1.0, used to count against it when units pulled topics."""
+    result = knowledge.engine.search("whats a runner in county lines")
+    assert result.unit is not None and result.unit.key == "line-roles#runners"
+    unit, score, words = knowledge.engine._best_unit(
+        knowledge.engine.features("whats a runner in county lines"),
+        next(i for i, t in enumerate(knowledge.engine.topics) if t.id == "line-roles"),
+        ("definition",),
+    )
+    assert unit is not None and score == 1.0 and words < score  # the nudge is not in `words`
+
+
+def test_question_words_of_four_words_are_read(knowledge: Knowledge) -> None:
+    """'who do i tell' (intents.yaml, safeguarding) was never matched: phrases stopped at 3."""
+    tokens = "vulnerable adult being exploited who do i tell".split()
+    assert "safeguarding" in knowledge.engine._intent(tokens)

@@ -119,8 +119,12 @@ async def test_buttons_more_detail_related_and_did_you_mean(bot: Harness) -> Non
     [detail] = await bot.press(OFFICER, full, "m:msa-s45-defence")
     assert "Needs checking" in detail.text and "More detail" not in [b for b, _ in detail.buttons]
     related = next(data for label, data in card.buttons if "Referral" in label)
+    mark = bot.api.mark()
     [opened] = await bot.press(OFFICER, card, related)
     assert plain(opened.text).startswith("National Referral Mechanism")
+    # The full card is several messages: all of them are in before the next question, or
+    # its last part would be taken for the answer to it.
+    await bot.api.wait(chat_id=OFFICER, after=mark, containing="Sources")
 
     [offer] = await bot.say(OFFICER, "referral")
     assert "Did you mean" in offer.text

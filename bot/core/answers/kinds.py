@@ -32,7 +32,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "trial",
         r"\b(?:either[\s-]+way|indictable|summary[\s-]+only|mode\s+of\s+trial|triable|"
-        r"crown\s+court|magistrates?\s+court|mags)\b",
+        # A court named as where the case is tried; "extended by the mags" is not about trial.
+        r"(?:tried|heard|dealt\s+with|go(?:es)?|end\s+up|stay)\s+(?:in|at|to|by)\s+(?:the\s+)?"
+        r"(?:crown(?:\s+court)?|magistrates?(?:\s+court)?|mags)|"
+        r"(?:crown\s+court|magistrates?\s+court|mags)\s+(?:or|only)\b)\b",
     ),
     (
         "necessary",
@@ -93,6 +96,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"crime|exploitation|trafficking|slavery|cuckooing|illegal|legal|a\s+child|an\s+adult))\b",
     ),
 )
+_WHATS = re.compile(r"\bwat(?:s|z)?\b|\bwots\b")  # how "whats" is typed in a hurry
 _GET = re.compile(r"how\s+long\s+\w+\s+\w+\s+get")
 _JAIL = re.compile(r"how\s+long\s+(?:in|inside)\s+(?:jail|prison)")
 _COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in _PATTERNS)
@@ -101,6 +105,7 @@ _COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in _PATTERNS)
 def question_kinds(text: str) -> list[str]:
     """The kinds a question asks for, most specific first (empty when it names no kind)."""
     norm = " ".join(re.sub(r"[^\w£]+", " ", normalise(text)).split())
+    norm = _WHATS.sub("whats", norm)
     found = [kind for kind, pattern in _COMPILED if pattern.search(norm)]
     # "how long would he get" is a penalty, not a time limit.
     if "time-limit" in found and "penalty" in found and (_GET.search(norm) or _JAIL.search(norm)):

@@ -225,9 +225,12 @@ class OffenceTable:
         found = self.find_all(text, ranked)
         return found[0] if found else None
 
-    def find_all(self, text: str, ranked: list[str]) -> list[Offence]:
+    def find_all(self, text: str, ranked: list[str], bare: bool = True) -> list[Offence]:
         """The offence named, first, and the rows named just as well (the same offence for
         another age or class) after it.
+
+        Without `bare`, a section number alone names nothing: "section 5 public order" is
+        another Act's section, not MDA s5.
 
         An age in the question ("a 15 year old", "under 13") rules out the rows for other
         ages, and the narrowest row that holds it comes first.
@@ -255,7 +258,8 @@ class OffenceTable:
             length = 2 * lengths.get(n, 0)
             if keys.section and keys.section in tokens:
                 named = any(_contains(tokens, s) for s in keys.statutes if s)
-                length = max(length, 20 if named else 1)
+                if named or bare:
+                    length = max(length, 20 if named else 1)
             if not length:
                 continue
             width = span[1] - span[0] if asked and span else 99
@@ -316,16 +320,25 @@ class Responder:
     def _decide(self, text: str, result: SearchResult) -> Reply:
         kinds = list(result.kinds)
         ranked = [h.topic.id for h in result.hits]
-        rows = self.offences.find_all(text, ranked)
-        offence = rows[0] if rows else None
         near = self.scope.near_miss(text)
+        # A question naming a subject outside the scope is about that subject: its bare
+        # section number ("section 5 public order") is not one of our offences.
+        rows = self.offences.find_all(text, ranked, bare=near is None)
+        offence = rows[0] if rows else None
         # A near miss named inside a question one of our units asks almost word for word
-        # ("can a trafficking victim use s45 for robbery or gbh") is still ours.
-        ours = result.answered and result.unit is not None
-        if near and offence is None and not (ours and result.unit_score >= STRONG_UNIT):
+        # ("can a trafficking victim use s45 for robbery or gbh"), or beside one of the
+        # topic's own names ("does murder have the s45 defence"), is still ours.
+        ours = result.answered and (
+            (result.unit is not None and result.unit_score >= STRONG_UNIT) or result.quoted
+        )
+        if near and offence is None and not ours:
             if wants_offence_fact(kinds):
                 return self._not_held(result, near)
-            return self._out_of_scope(result, near)
+            # A child or vulnerable adult showing signs matters more than the offence outside
+            # the scope they were found at ("15yo arrested for shoplifting, 3 phones, cash").
+            # One sign is not enough here ("sudden death of an elderly man").
+            scene = self._scene(text, result, kinds, more_signs=1)
+            return scene or self._out_of_scope(result, near)
         if offence is not None and wants_offence_fact(kinds):
             return self._offence(result, offence, kinds[0], rows[1:])
         scene = self._scene(text, result, kinds)
@@ -454,7 +467,9 @@ class Responder:
     def _named_age(match: re.Match) -> str:
         return match.group(0) if match.group(1) in _NOT_NAMES else f"{match.group(1)} child"
 
-    def _scene(self, text: str, result: SearchResult, kinds: list[str]) -> Reply | None:
+    def _scene(
+        self, text: str, result: SearchResult, kinds: list[str], more_signs: int = 0
+    ) -> Reply | None:
         if self.indicators is None or (kinds and kinds[0] != "what-to-do"):
             return None
         who = self._person(text)
@@ -467,7 +482,7 @@ class Responder:
         seen = [i for i in tagged if subjects.get(i.topic_id, who) == who] or tagged
         # One sign in passing ("lost his phone") is no scene unless the officer asks what to
         # do; without that question, only a description full of signs is.
-        if len({i.label for i in seen}) < (1 if kinds[:1] == ["what-to-do"] else 3):
+        if len({i.label for i in seen}) < (1 if kinds[:1] == ["what-to-do"] else 3) + more_signs:
             return None
         top = result.hits[0].topic if result.answered else None
         scores = [h.score for h in result.hits] + [0.0]

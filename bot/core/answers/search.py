@@ -29,6 +29,7 @@ from playhouse.sqlite_ext import FTS5Model, SearchField
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import DamerauLevenshtein
 
+from bot.core.answers.english import english_words
 from bot.core.answers.kinds import question_kinds
 from bot.core.answers.text import STOPWORDS, normalise, question_head, rewrite, stem, words
 from bot.core.knowledge.topics import Topic
@@ -80,6 +81,7 @@ class Tuning:
     pull_window: float = 0.3
     pull_at: float = 0.75
     pull_weight: float = 2.0  # what a word all of a topic's units share counts between them
+    pull_off_kind: float = 0.5  # a unit of another kind than the one asked pulls this much
 
 
 Features = tuple[float, float, float, float]  # coverage, title similarity, intent, phrase
@@ -114,6 +116,7 @@ class SearchResult:
     unit: Unit | None = None  # the answer unit of the first hit that answers the question
     unit_score: float = 0.0
     kinds: tuple[str, ...] = ()
+    quoted: bool = False  # the question quotes one of the first hit's own names
 
     @property
     def answered(self) -> bool:
@@ -211,7 +214,10 @@ class SearchEngine:
             for category, phrases in (intents or {}).items()
             for phrase in phrases
         }
+        self._intent_len = max((len(k) for k in self._intents), default=0)
         self._build(list(topics), synonyms or {}, units or {})
+        # The word list takes a quarter of a second: read beside start-up, not in its way.
+        threading.Thread(target=english_words, name="english-words", daemon=True).start()
 
     # -- building -------------------------------------------------------------------------
     def _build(
@@ -292,6 +298,15 @@ class SearchEngine:
                 if 2 <= len(tokens) <= MAX_PHRASE:
                     phrases.setdefault(tokens, set()).add(key)
         self._phrases = {p: frozenset(k) for p, k in phrases.items()}
+        # A topic's own names of two words or more ("s45 defence"): a question quoting one
+        # is about that topic, whatever else it mentions.
+        quoted: dict[tuple[str, ...], set[int]] = {}
+        for key, doc in enumerate(self._docs):
+            for alias in doc.topic.aliases:
+                tokens = tuple(words(rewrite(normalise(alias))))
+                if 2 <= len(tokens) <= MAX_PHRASE:
+                    quoted.setdefault(tokens, set()).add(key)
+        self._names = {p: frozenset(k) for p, k in quoted.items()}
         self._family = lru_cache(maxsize=65536)(self._family_uncached)
         self._docs_with = lru_cache(maxsize=4096)(self._docs_with_uncached)
         self._correct = lru_cache(maxsize=65536)(self._correct_uncached)
@@ -314,6 +329,8 @@ class SearchEngine:
         """Closest knowledge-base word within 1 edit (2 for long words); short ones left alone."""
         if len(token) < 5 or not token.isalpha() or token in self._vocab or token in STOPWORDS:
             return None
+        if token in english_words():  # a real word, just not one the entries use
+            return None
         limit = 1 if len(token) <= 7 else 2
         best: tuple[int, str] | None = None
         for length in range(len(token) - limit, len(token) + limit + 1):
@@ -334,7 +351,7 @@ class SearchEngine:
     def _intent(self, tokens: list[str]) -> set[str]:
         """Categories whose question words appear in the query."""
         found = set()
-        for n in range(1, 4):
+        for n in range(1, self._intent_len + 1):
             for i in range(len(tokens) - n + 1):
                 category = self._intents.get(tuple(tokens[i : i + n]))
                 if category:
@@ -553,7 +570,7 @@ class SearchEngine:
             if first in pulled:
                 unit, unit_score, _ = pulled[first]
             else:
-                unit, unit_score = self._best_unit(analysis, first, kinds, wanted)
+                unit, unit_score, _ = self._best_unit(analysis, first, kinds, wanted)
             # A question of several words that is one of the unit's own phrasings, near
             # enough, is answered; one word matching many topics stays a "did you mean".
             sure = unit_score >= self.tuning.unit_sure
@@ -575,7 +592,17 @@ class SearchEngine:
             unit if verdict is Verdict.ANSWER else None,
             unit_score,
             kinds,
+            bool(ranked) and self._quotes(query or "", ranked[0][2]),
         )
+
+    def _quotes(self, query: str, key: int) -> bool:
+        """Whether the question holds one of the topic's own names of two words or more."""
+        tokens = words(rewrite(normalise(question_head(query))))
+        for n in range(2, min(MAX_PHRASE, len(tokens)) + 1):
+            for i in range(len(tokens) - n + 1):
+                if key in self._names.get(tuple(tokens[i : i + n]), ()):
+                    return True
+        return False
 
     def _pull_units(
         self,
@@ -601,12 +628,14 @@ class SearchEngine:
                 break
             # Below the first, only a unit that could pull matters.
             floor = None if n == 0 else t.pull_at
-            unit, score = self._best_unit(analysis, k, kinds, wanted, floor)
+            unit, score, words = self._best_unit(analysis, k, kinds, wanted, floor)
             if unit is None and n:
                 continue
             # On the words alone: being of the kind asked for is no reason to change topic.
-            words_only = score - (t.unit_kind_boost if unit and unit.kind in kinds[:2] else 0.0)
-            pull = t.pull_weight * max(0.0, words_only - t.pull_at)
+            pull = t.pull_weight * max(0.0, words - t.pull_at)
+            # ...but a unit of another kind than the one asked for is no reason either.
+            if n and kinds and unit is not None and unit.kind not in kinds[:2]:
+                pull *= t.pull_off_kind
             out[k] = (unit, score, round(pull, 4))
         return out
 
@@ -617,15 +646,16 @@ class SearchEngine:
         kinds: tuple[str, ...],
         wanted: list[list[tuple[float, tuple[frozenset[str], ...]]]],
         floor: float | None = None,
-    ) -> tuple[Unit | None, float]:
-        """The topic's unit that best answers the question, and how well (0..1).
+    ) -> tuple[Unit | None, float, float]:
+        """The topic's unit that best answers the question, how well (0..1), and how well on
+        its words alone (capped on its own, so the nudge for its kind never costs it).
 
         How much of the question its phrasings (or, counting less, its answer) explain, how
         close the question is to one phrasing, and a nudge when it is the kind asked for.
         """
         units = self._docs[key].units
         if not units or not analysis.read:
-            return None, 0.0
+            return None, 0.0, 0.0
         t = self.tuning
         total = sum(c.weight for c in analysis.read) or 1.0
         # How each unit explains each concept: 1 in its phrasings, less in its answer only.
@@ -657,7 +687,7 @@ class SearchEngine:
         if floor is not None and all(
             t.coverage_weight * cov + t.fuzzy_weight * gate <= floor for cov, _, gate, _ in parts
         ):
-            return None, 0.0
+            return None, 0.0, 0.0
         order = sorted(
             range(n),
             key=lambda k: (
@@ -665,7 +695,7 @@ class SearchEngine:
                 k,
             ),
         )
-        best: tuple[float, float, int] = (0.0, 0.0, -1)
+        best: tuple[float, float, int, float] = (0.0, 0.0, -1, 0.0)
         for k in order:
             cov, tell, gate, kind = parts[k]
             bound = t.coverage_weight * tell + t.fuzzy_weight * gate + kind
@@ -676,11 +706,12 @@ class SearchEngine:
                 for phrasing in units[k].phrasings:
                     value = sum(scorer(analysis.folded, phrasing) for scorer in TITLE_SCORERS)
                     fz = max(fz, value / (100 * len(TITLE_SCORERS)))
-            value = round(min(t.coverage_weight * cov + t.fuzzy_weight * fz * gate + kind, 1.0), 4)
+            words = t.coverage_weight * cov + t.fuzzy_weight * fz * gate
+            value = round(min(words + kind, 1.0), 4)
             rank = t.coverage_weight * tell + t.fuzzy_weight * fz * gate + kind
             if rank > best[1] or (rank == best[1] and best[2] >= 0 and k < best[2]):
-                best = (value, rank, k)
-        return (units[best[2]].unit, best[0]) if best[2] >= 0 else (None, 0.0)
+                best = (value, rank, k, round(min(words, 1.0), 4))
+        return (units[best[2]].unit, best[0], best[3]) if best[2] >= 0 else (None, 0.0, 0.0)
 
     def _wanted(self, c: _Concept) -> list[tuple[float, tuple[frozenset[str], ...]]]:
         """Each way of saying a concept, with its weight and, for each of its stems, the stems

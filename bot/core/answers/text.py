@@ -27,6 +27,9 @@ STOPWORDS = frozenset(
     arent couldnt didnt doesnt hasnt havent hes isnt shes shouldnt thats theres theyre wasnt
     werent weve wont wouldnt youre said told asked telling meaning called actually basically
     literally exactly anyway
+    n u ur r whos tho though goin gonna wanna gotta innit cos coz cuz kinda sorta guy bloke fella
+    geezer reckon stuff idea wants wanted wanting think thinks thought ever never every
+    goes went wat wats watz wots one two three four five six seven eight nine ten
     """.split()
 )
 # Words that carry meaning for this domain even though generic elsewhere are deliberately
