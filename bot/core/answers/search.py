@@ -644,7 +644,7 @@ class SearchEngine:
         analysis: Analysis,
         key: int,
         kinds: tuple[str, ...],
-        wanted: list[list[tuple[float, tuple[frozenset[str], ...]]]],
+        wanted: list[list[tuple[float, tuple[frozenset[str], ...]]]] | None = None,
         floor: float | None = None,
     ) -> tuple[Unit | None, float, float]:
         """The topic's unit that best answers the question, how well (0..1), and how well on
@@ -658,6 +658,8 @@ class SearchEngine:
             return None, 0.0, 0.0
         t = self.tuning
         total = sum(c.weight for c in analysis.read) or 1.0
+        if wanted is None:  # `search` gathers them once for all the topics it compares
+            wanted = [self._wanted(c) for c in analysis.read]
         # How each unit explains each concept: 1 in its phrasings, less in its answer only.
         by_concept = [self._unit_matches(w, self._docs[key]) for w in wanted]
         got = [[column[k] for column in by_concept] for k in range(len(units))]
