@@ -322,3 +322,23 @@ def test_a_near_miss_beside_one_of_our_topic_names_is_still_ours(knowledge: Know
     assert reply.answered and reply.topic.id == "msa-s45-defence"
     reply = knowledge.responder.respond("murder investigation policy")
     assert reply.kind == "out-of-scope"
+
+
+def test_the_offence_index_finds_what_a_scan_of_every_alias_finds(knowledge: Knowledge) -> None:
+    """The table looks a question up by the first word of each alias; every alias of every
+    row, tried from every word, must name the same rows with the same lengths."""
+    from bot.core.answers.evaluation import read_queries
+    from bot.core.answers.responder import _longest_named, _name_stems, _names_at
+    from tests.support import KNOWLEDGE
+
+    table = knowledge.responder.offences
+    aliases = [(n, a) for n, keys in enumerate(table._keys) for a in keys.aliases]
+    queries = [q.query for q in read_queries(KNOWLEDGE / "eval" / "queries.jsonl")]
+    queries += [f"{o.name} {a}" for o in table.offences for a in o.aliases]
+    for text in queries:
+        tokens = _name_stems(text)
+        scanned: dict[int, int] = {}
+        for n, alias in aliases:
+            if any(_names_at(tokens, i, alias) for i in range(len(tokens))):
+                scanned[n] = max(scanned.get(n, 0), len(alias))
+        assert _longest_named(tokens, table._by_first) == scanned, text

@@ -142,6 +142,8 @@ def _names_at(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> b
     side by side, so "supply class b to a" never names "supply class a"."""
     if len(phrase) < 3:
         return tokens[start : start + len(phrase)] == phrase
+    if tokens[start] != phrase[0]:
+        return False
     at, extra = start, 0
     for word in phrase[1:]:
         if at + 1 < len(tokens) and tokens[at + 1] == word:
