@@ -41,7 +41,7 @@ def test_ask_json_has_exactly_the_promised_shape() -> None:
 def test_ask_top_k_and_refusal() -> None:
     data = json.loads(cli("ask", "cuckooing", "--json", "--top", "5").stdout)
     assert len(data["results"]) == 5
-    refused = json.loads(cli("ask", "best pizza near the station", "--json").stdout)
+    refused = json.loads(cli("ask", "best pizza in the town centre", "--json").stdout)
     assert refused["answered"] is False
     assert len(refused["results"]) <= 3
 

@@ -41,7 +41,7 @@ async def test_status_for_an_admin_in_private(bot: Harness) -> None:
 
     await bot.enrol(OFFICER)
     await bot.say(OFFICER, "signs of cuckooing")
-    await bot.say(OFFICER, "best pizza near the station")  # a gap
+    await bot.say(OFFICER, "best pizza in the town centre")  # a gap
     await bot.services.store.run(
         audit, None, "backup", "/var/backups/bot-1.db", "notes verify: 3 entries: OK"
     )
