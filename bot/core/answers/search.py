@@ -216,8 +216,7 @@ class SearchEngine:
         }
         self._intent_len = max((len(k) for k in self._intents), default=0)
         self._build(list(topics), synonyms or {}, units or {})
-        # The word list takes a quarter of a second: read beside start-up, not in its way.
-        threading.Thread(target=english_words, name="english-words", daemon=True).start()
+        english_words()  # read at start-up, not on the first question with a typo
 
     # -- building -------------------------------------------------------------------------
     def _build(
