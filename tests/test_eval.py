@@ -26,6 +26,16 @@ def test_eval_set_covers_every_topic(knowledge: Knowledge) -> None:
 
 
 @pytest.mark.parametrize(
+    "path", sorted((KNOWLEDGE / "eval").glob("*.jsonl")), ids=lambda p: p.name
+)
+def test_every_eval_set_reads_and_names_real_topics(knowledge: Knowledge, path) -> None:
+    """A renamed topic must not leave a set silently measuring nothing."""
+    queries = read_queries(path)
+    named = {q.expected for q in queries if q.expected} | {a for q in queries for a in q.also}
+    assert queries and named <= set(knowledge.kb.topics)
+
+
+@pytest.mark.parametrize(
     ("path", "top1", "top3", "oos", "answer_ok"),
     [
         # The set the engine and content were tuned to (its figures flatter: unit phrasings
