@@ -40,12 +40,13 @@ def test_every_eval_set_reads_and_names_real_topics(knowledge: Knowledge, path) 
     [
         # The set the engine and content were tuned to (its figures flatter: unit phrasings
         # were added from its misses). Measured figures rounded down, so a regression fails.
-        (EVAL, 0.95, 0.99, 0.97, 0.92),
+        (EVAL, 0.96, 0.99, 0.97, 0.95),
         # Written blind (from the fact sheets only, by a writer who saw neither the content
         # nor the engine) and never tuned on: floors that catch a regression, below the
         # issue's targets, which are measured on the holdout and reported, not tuned to.
-        # First measured on 2026-12-01: top-1 0.847, answer_ok 0.753, OOS 0.870.
-        (HOLDOUT, 0.84, 0.97, 0.86, 0.75),
+        # Measured on 2026-12-01 three times: top-1 0.847 / 0.888 / 0.888, answer_ok 0.753 /
+        # 0.818 / 0.818, OOS 0.870 / 0.957 / 0.913 (targets 0.92 / 0.90 / 0.95).
+        (HOLDOUT, 0.88, 0.97, 0.91, 0.81),
     ],
 )
 def test_quality_targets(knowledge: Knowledge, path, top1, top3, oos, answer_ok) -> None:
