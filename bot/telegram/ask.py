@@ -105,15 +105,14 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text("Type a question, for example <i>signs of cuckooing</i>.")
         return
     reply = svc.knowledge.responder.respond(text)
-    # The officer's answer first: the gap is a durable write (an fsync on SQLite) that the
-    # reply need not wait for. It is recorded whether or not the reply could be sent.
-    try:
-        await message.reply_text(
-            reply_html(reply.paragraphs), reply_markup=reply_keyboard(reply), do_quote=True
-        )
-    finally:
-        if reply.record_gap:
-            await svc.store.run(record_gap, text)
+    # The gap is written before the reply goes out: once the officer sees the answer, it is
+    # in /gaps (writing it after saved ~4 ms on unanswered questions only, and made /gaps lag
+    # the reply it follows). It is recorded whether or not the reply can be sent.
+    if reply.record_gap:
+        await svc.store.run(record_gap, text)
+    await message.reply_text(
+        reply_html(reply.paragraphs), reply_markup=reply_keyboard(reply), do_quote=True
+    )
 
 
 def reply_button(button: Button) -> InlineKeyboardButton:
