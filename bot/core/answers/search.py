@@ -94,6 +94,7 @@ class Analysis:
     concepts: int  # how many distinct things the query asks about
     read: tuple[_Concept, ...] = ()
     folded: str = ""  # the query's content words, processed for rapidfuzz
+    quoted: frozenset[int] = frozenset()  # topics one of whose own names the query holds
 
 
 # Token-set similarity (word overlap) tempered by token-sort (same words, about the same
@@ -512,19 +513,28 @@ class SearchEngine:
             for k in keys
         }
         return Analysis(
-            features, corrections, len(concepts), tuple(concepts), utils.default_process(folded)
+            features,
+            corrections,
+            len(concepts),
+            tuple(concepts),
+            utils.default_process(folded),
+            frozenset(self._phrase_hits(tokens, self._names)),
         )
 
-    def _phrase_hits(self, tokens: list[str]) -> set[int]:
-        """Topics one of whose multi-word aliases or keywords the query contains verbatim.
+    def _phrase_hits(
+        self, tokens: list[str], table: dict[tuple[str, ...], frozenset[int]] | None = None
+    ) -> set[int]:
+        """Topics one of whose multi-word aliases or keywords (or only names, with `table`
+        `_names`) the query contains verbatim.
 
         Catches phrases made of stop-words ("ought to know", "points to prove") that the
         word-level features cannot see.
         """
+        phrases = self._phrases if table is None else table
         hits: set[int] = set()
         for n in range(2, min(MAX_PHRASE, len(tokens)) + 1):
             for i in range(len(tokens) - n + 1):
-                hits.update(self._phrases.get(tuple(tokens[i : i + n]), ()))
+                hits.update(phrases.get(tuple(tokens[i : i + n]), ()))
         return hits
 
     def score(self, features: Features) -> float:
@@ -591,17 +601,8 @@ class SearchEngine:
             unit if verdict is Verdict.ANSWER else None,
             unit_score,
             kinds,
-            bool(ranked) and self._quotes(query or "", ranked[0][2]),
+            bool(ranked) and ranked[0][2] in analysis.quoted,
         )
-
-    def _quotes(self, query: str, key: int) -> bool:
-        """Whether the question holds one of the topic's own names of two words or more."""
-        tokens = words(rewrite(normalise(question_head(query))))
-        for n in range(2, min(MAX_PHRASE, len(tokens)) + 1):
-            for i in range(len(tokens) - n + 1):
-                if key in self._names.get(tuple(tokens[i : i + n]), ()):
-                    return True
-        return False
 
     def _pull_units(
         self,
