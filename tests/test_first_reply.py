@@ -284,7 +284,7 @@ def test_a_maximum_of_something_else_is_no_sentence(question: str) -> None:
 
 
 def test_an_offence_name_may_have_one_extra_word_inside_it(knowledge: Knowledge) -> None:
-    """"breach of a slavery prevention order" names the s30 breach, not s1 slavery."""
+    """ "breach of a slavery prevention order" names the s30 breach, not s1 slavery."""
     find = knowledge.responder.offences.find
     found = find("breach of a slavery prevention order whats the max", ranked=[])
     assert found is not None and found.id == "msa-s30"
@@ -342,3 +342,12 @@ def test_the_offence_index_finds_what_a_scan_of_every_alias_finds(knowledge: Kno
             if any(_names_at(tokens, i, alias) for i in range(len(tokens))):
                 scanned[n] = max(scanned.get(n, 0), len(alias))
         assert _longest_named(tokens, table._by_first) == scanned, text
+
+
+def test_a_procedures_fact_asked_for_at_a_scene_is_answered(knowledge: Knowledge) -> None:
+    """Adult social care closed at the weekend: the out-of-hours route is what was asked, not
+    the scene plan that the signs in the question would give."""
+    reply = knowledge.responder.respond(
+        "weekend and a vulnerable adult is being cuckooed, adult social care closed what do i do"
+    )
+    assert reply.kind == "answer" and reply.topic.id == "out-of-hours-and-local-contacts"

@@ -492,8 +492,13 @@ class Responder:
         danger = any("danger" in i.flags for i in seen)  # someone may need help right now
         law = top is not None and top.category == "legislation"
         term = top is not None and top.category == "background"
+        strong = result.unit is not None and result.unit_score >= STRONG_UNIT
+        law = law and (not kinds or strong)  # "what do I do" is about the person, unless...
         if not danger and clear and (law or (term and not kinds)):
             return None  # a question about the law or a term that mentions a child
+        procedure = top is not None and top.category == "safeguarding"
+        if not danger and procedure and result.unit is not None:
+            return None  # the search answers with one of a procedure's facts
         if not kinds and not danger and _SECTION.search(rewrite(normalise(text))):
             return None  # "s45 defence kid caught with wraps" asks about the section
         name, topic = self._checklist_for(who, seen, top)

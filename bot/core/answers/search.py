@@ -29,6 +29,7 @@ from playhouse.sqlite_ext import FTS5Model, SearchField
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import DamerauLevenshtein
 
+from bot.core.answers.classifier import TopicClassifier
 from bot.core.answers.english import english_words
 from bot.core.answers.kinds import question_kinds
 from bot.core.answers.text import STOPWORDS, normalise, question_head, rewrite, stem, words
@@ -82,9 +83,13 @@ class Tuning:
     pull_at: float = 0.75
     pull_weight: float = 2.0  # what a word all of a topic's units share counts between them
     pull_off_kind: float = 0.5  # a unit of another kind than the one asked pulls this much
+    classifier_weight: float = 0.25  # what the wording classifier's probability adds
+    classifier_alpha: float = 0.1  # its smoothing
+    classifier_min_concepts: int = 3
 
 
-Features = tuple[float, float, float, float]  # coverage, title similarity, intent, phrase
+# coverage, title similarity, intent, phrase, the wording classifier's probability
+Features = tuple[float, float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,20 @@ def _fold(text: str) -> str:
     )
 
 
+def classifier_texts(topic: Topic, units: list[Unit]) -> list[str]:
+    """What the wording classifier learns a topic from, as it reads a question: how officers
+    name it, what they see, what it says first, and how they ask for its facts."""
+    said = [
+        topic.title,
+        *topic.aliases,
+        *topic.keywords,
+        *(c.label for c in topic.checklist),
+        topic.summary,
+        *(p for u in units for p in u.ask),
+    ]
+    return [" ".join(words(rewrite(normalise(t)))) for t in said]
+
+
 def _analyse(text: str) -> list[str]:
     """Stems of the content words of curated text (index side: no typo correction)."""
     return [stem(w) for w in words(rewrite(normalise(text))) if w not in STOPWORDS]
@@ -225,6 +244,7 @@ class SearchEngine:
     ) -> None:
         rows = []
         surface: dict[str, int] = {}
+        wording: list[tuple[int, str]] = []  # what the classifier learns from
         for key, topic in enumerate(topics):
             name_text = " ".join([topic.title, *topic.aliases, topic.id.replace("-", " ")])
             own = units.get(topic.id, [])
@@ -259,6 +279,8 @@ class SearchEngine:
             for w in seen:
                 surface[w] = surface.get(w, 0) + 1
             rows.append({"key": key, **{f: " ".join(stems) for f, stems in analysed.items()}})
+            wording += [(key, text) for text in classifier_texts(topic, own)]
+        self._classifier = TopicClassifier(wording, self.tuning.classifier_alpha)
         for term, expansions in synonyms.items():
             said = tuple(words(rewrite(normalise(term))))
             if not said:
@@ -506,10 +528,22 @@ class SearchEngine:
         # whose phrase the query quotes) are the only ones worth the finer comparisons.
         best = sorted(candidates, key=lambda k: -cov[k])[: self.tuning.fuzzy_candidates]
         keys = list(dict.fromkeys([*best, *(k for k in phrased if k in cov)]))
+        # A word or two says too little about wording to tell topics apart by it.
+        likely = (
+            self._classifier.probabilities(" ".join(tokens), keys)
+            if len(concepts) >= self.tuning.classifier_min_concepts
+            else {}
+        )
         fz = self._fuzzy(utils.default_process(folded), keys)
         intent = self._intent(tokens)
         features = {
-            k: (cov[k], fz[k], float(self._docs[k].topic.category in intent), float(k in phrased))
+            k: (
+                cov[k],
+                fz[k],
+                float(self._docs[k].topic.category in intent),
+                float(k in phrased),
+                likely.get(k, 0.0),
+            )
             for k in keys
         }
         return Analysis(
@@ -544,13 +578,14 @@ class SearchEngine:
     def raw_score(self, features: Features) -> float:
         """Unclamped, so two strong matches still rank apart instead of tying at 1.0."""
         t = self.tuning
-        cov, fz, intent, phrase = features
+        cov, fz, intent, phrase, likely = features
         # Title similarity counts fully only once the words themselves match: a query that
         # shares one word with a title is not a question about it.
         gate = min(1.0, cov / t.fuzzy_gate) if t.fuzzy_gate else 1.0
         value = t.coverage_weight * cov + t.fuzzy_weight * fz * gate
         value += t.intent_boost * intent * cov  # a nudge between matches, never a match itself
         value += t.phrase_boost * phrase
+        value += t.classifier_weight * likely * gate
         return round(max(value, 0.0), 4)
 
     def search(self, query: str, limit: int = 3) -> SearchResult:
@@ -572,7 +607,17 @@ class SearchEngine:
             key=lambda r: (-r[0], r[1]),
         )
         scored = [Hit(self._docs[k].topic, min(raw, 1.0)) for raw, _, k in ranked]
-        verdict = self.decide([raw for raw, _, _ in ranked], analysis.concepts)
+        # Whether the question is about anything the knowledge base covers is the words'
+        # call: the classifier tells topics apart, but it has a favourite even for "what time
+        # does the canteen close".
+        lexical = max(
+            (
+                self.raw_score((*f[:4], 0.0)) + pulled.get(k, (None, 0.0, 0.0))[2]
+                for k, f in analysis.features.items()
+            ),
+            default=0.0,
+        )
+        verdict = self.decide([raw for raw, _, _ in ranked], analysis.concepts, lexical)
         unit, unit_score = None, 0.0
         if ranked and verdict is not Verdict.NOT_SURE:
             first = ranked[0][2]
@@ -761,20 +806,23 @@ class SearchEngine:
                     got[k] = value
         return got
 
-    def decide(self, scores: list[float], concepts: int = 2) -> Verdict:
+    def decide(
+        self, scores: list[float], concepts: int = 2, lexical: float | None = None
+    ) -> Verdict:
         """Answer only when the best score is high and clearly ahead of the runner-up.
 
         A very high score on a question of several words waives the margin; a single word
         ("referral", "child") matching several topics equally is always a "did you mean".
         """
         t = self.tuning
-        if not scores or scores[0] < t.suggest_at:
+        covered = lexical if lexical is not None else (scores[0] if scores else 0.0)
+        if not scores or covered < t.suggest_at:
             return Verdict.NOT_SURE
         second = scores[1] if len(scores) > 1 else 0.0
         # Even a very high score is no answer when another topic scores exactly the same: the
         # choice between them would fall to alphabetical order.
-        specific = concepts >= 2 and scores[0] >= t.sure_at and scores[0] > second
+        specific = concepts >= 2 and covered >= t.sure_at and scores[0] > second
         # One word ("s45": the slavery defence or the OCG offence?) needs a wider lead.
         margin = t.margin if concepts >= 2 else t.margin_single
         clear = specific or scores[0] - second >= margin
-        return Verdict.ANSWER if scores[0] >= t.answer_at and clear else Verdict.DID_YOU_MEAN
+        return Verdict.ANSWER if covered >= t.answer_at and clear else Verdict.DID_YOU_MEAN

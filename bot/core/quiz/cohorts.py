@@ -276,9 +276,8 @@ class Cohorts:
             tally[0] += count
             tally[1] += int(good or 0)
         mastered: dict[int, int] = defaultdict(int)
-        cards = (
-            QuizCard.select(QuizCard.user_id, QuizCard.question_id)
-            .where(QuizCard.user_id.in_(user_ids) & (QuizCard.box >= MASTERED_BOX))
+        cards = QuizCard.select(QuizCard.user_id, QuizCard.question_id).where(
+            QuizCard.user_id.in_(user_ids) & (QuizCard.box >= MASTERED_BOX)
         )
         for uid, qid in tuples(cards):
             if qid in self.bank.questions:
