@@ -9,8 +9,9 @@ The pipeline for a query:
    break it);
 4. score each candidate by how much of the query it explains (IDF-weighted concept coverage,
    weighted by the field that matched), blended with title/alias similarity (rapidfuzz), a
-   nudge for the kind of answer the question words ask for, and verbatim alias phrases;
-   answer only above a threshold and with a margin over the runner-up.
+   nudge for the kind of answer the question words ask for, verbatim alias phrases, and how
+   like the topic's own questions its wording is (`classifier.py`); answer only when the words
+   alone clear a threshold and the whole score has a margin over the runner-up.
 """
 
 from __future__ import annotations
