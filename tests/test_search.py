@@ -149,3 +149,21 @@ def test_question_words_of_four_words_are_read(knowledge: Knowledge) -> None:
     """'who do i tell' (intents.yaml, safeguarding) was never matched: phrases stopped at 3."""
     tokens = "vulnerable adult being exploited who do i tell".split()
     assert "safeguarding" in knowledge.engine._intent(tokens)
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        (
+            "16yo caught w 20 wraps says hes being made to do it, can he use s45?",
+            "msa-s45-defence",
+        ),
+        ("we seized his gear, now hes saying theyll come for his mum", "indicators-debt-bondage"),
+        ("why's it called cuckooing lol", "cuckooing"),
+    ],
+)
+def test_text_speak_is_not_a_subject(knowledge: Knowledge, question: str, topic: str) -> None:
+    """'w', 'lol', "they'll", "why's" were read as words no topic holds, which weigh against
+    every topic: the first was a "did you mean" without the s45 defence, the last refused."""
+    reply = knowledge.responder.respond(question)
+    assert reply.answered and reply.topic is not None and reply.topic.id == topic

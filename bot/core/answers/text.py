@@ -30,6 +30,7 @@ STOPWORDS = frozenset(
     n u ur r whos tho though goin gonna wanna gotta innit cos coz cuz kinda sorta guy bloke fella
     geezer reckon stuff idea wants wanted wanting think thinks thought ever never every
     goes went wat wats watz wots one two three four five six seven eight nine ten
+    w b4 lol lmao wtf idk tbh whys hows wheres whens theyll theyd youll
     """.split()
 )
 # Words that carry meaning for this domain even though generic elsewhere are deliberately
