@@ -490,15 +490,15 @@ class Responder:
         scores = [h.score for h in result.hits] + [0.0]
         clear = scores[0] - scores[1] >= self.engine.tuning.margin
         danger = any("danger" in i.flags for i in seen)  # someone may need help right now
-        law = top is not None and top.category == "legislation"
-        term = top is not None and top.category == "background"
+        category = top.category if top is not None else None
         strong = result.unit is not None and result.unit_score >= STRONG_UNIT
-        law = law and (not kinds or strong)  # "what do I do" is about the person, unless...
-        if not danger and clear and (law or (term and not kinds)):
-            return None  # a question about the law or a term that mentions a child
-        procedure = top is not None and top.category == "safeguarding"
-        if not danger and procedure and result.unit is not None:
-            return None  # the search answers with one of a procedure's facts
+        # A question about the law or a term that mentions a child; "what do I do" is about
+        # the child unless one of the law's facts answers it closely.
+        law = category == "legislation" and (not kinds or strong)
+        if not danger and clear and (law or (category == "background" and not kinds)):
+            return None
+        if not danger and category == "safeguarding" and result.unit is not None:
+            return None  # the search answers with one of a procedure's facts (who to ring)
         if not kinds and not danger and _SECTION.search(rewrite(normalise(text))):
             return None  # "s45 defence kid caught with wraps" asks about the section
         name, topic = self._checklist_for(who, seen, top)
