@@ -90,7 +90,19 @@ def test_out_of_scope_says_what_the_bot_covers(knowledge: Knowledge, question: s
     assert reply.record_gap
 
 
-@pytest.mark.parametrize("text", ["hi", "Hello there!", "thanks", "cheers mate", "help", "ta"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hi",
+        "Hello there!",
+        "thanks",
+        "cheers mate",
+        "help",
+        "ta",
+        "cheers that helped",
+        "who made you",
+    ],
+)
 def test_small_talk_is_friendly_and_no_gap(knowledge: Knowledge, text: str) -> None:
     reply = knowledge.responder.respond(text)
     assert reply.kind == "small-talk" and not reply.record_gap and reply.text
