@@ -576,8 +576,9 @@ class SearchEngine:
         """The candidate's score, 0..1."""
         return min(self.raw_score(features), 1.0)
 
-    def raw_score(self, features: Features) -> float:
-        """Unclamped, so two strong matches still rank apart instead of tying at 1.0."""
+    def raw_score(self, features: Features, wording: bool = True) -> float:
+        """Unclamped, so two strong matches still rank apart instead of tying at 1.0; without
+        `wording`, on the words alone (the classifier's part left out)."""
         t = self.tuning
         cov, fz, intent, phrase, likely = features
         # Title similarity counts fully only once the words themselves match: a query that
@@ -586,7 +587,8 @@ class SearchEngine:
         value = t.coverage_weight * cov + t.fuzzy_weight * fz * gate
         value += t.intent_boost * intent * cov  # a nudge between matches, never a match itself
         value += t.phrase_boost * phrase
-        value += t.classifier_weight * likely * gate
+        if wording:
+            value += t.classifier_weight * likely * gate
         return round(max(value, 0.0), 4)
 
     def search(self, query: str, limit: int = 3) -> SearchResult:
@@ -600,11 +602,9 @@ class SearchEngine:
         # How each concept may be said, gathered once for all the topics whose units compete.
         wanted = [self._wanted(c) for c in analysis.read]
         pulled = self._pull_units(analysis, ranked, kinds, wanted)
+        pull = {k: lift for k, (_, _, lift) in pulled.items()}
         ranked = sorted(
-            (
-                (raw + pulled.get(k, (None, 0.0, 0.0))[2], topic_id, k)
-                for raw, topic_id, k in ranked
-            ),
+            ((raw + pull.get(k, 0.0), topic_id, k) for raw, topic_id, k in ranked),
             key=lambda r: (-r[0], r[1]),
         )
         scored = [Hit(self._docs[k].topic, min(raw, 1.0)) for raw, _, k in ranked]
@@ -613,7 +613,7 @@ class SearchEngine:
         # does the canteen close".
         lexical = max(
             (
-                self.raw_score((*f[:4], 0.0)) + pulled.get(k, (None, 0.0, 0.0))[2]
+                self.raw_score(f, wording=False) + pull.get(k, 0.0)
                 for k, f in analysis.features.items()
             ),
             default=0.0,
