@@ -363,3 +363,19 @@ def test_a_procedures_fact_asked_for_at_a_scene_is_answered(knowledge: Knowledge
         "weekend and a vulnerable adult is being cuckooed, adult social care closed what do i do"
     )
     assert reply.kind == "answer" and reply.topic.id == "out-of-hours-and-local-contacts"
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("how many arrests did the hampshire week of action get", "43 arrests"),
+        ("how many county lines are there roughly", "2,000"),
+        ("which cities do most lines come out of these days", "Liverpool"),
+    ],
+)
+def test_a_statistic_asked_for_is_in_the_first_reply(
+    knowledge: Knowledge, question: str, figure: str
+) -> None:
+    """Results and scale figures live in units, dated, not only in a topic's body."""
+    reply = knowledge.responder.respond(question)
+    assert reply.kind == "answer" and figure in reply.text.split("\n\nDo now")[0]
