@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.answers.kinds import question_kinds
+from bot.core.answers.kinds import asks_for_figure, question_kinds
 from bot.core.answers.reply import MAX_REPLY, Line, fit, short_line
 from bot.core.services import Knowledge
 
@@ -379,3 +379,28 @@ def test_a_statistic_asked_for_is_in_the_first_reply(
     """Results and scale figures live in units, dated, not only in a topic's body."""
     reply = knowledge.responder.respond(question)
     assert reply.kind == "answer" and figure in reply.text.split("\n\nDo now")[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("when did the national county lines coordination centre start up", True),
+        ("how many arrests did op jetway get", True),
+        ("what year was both sides of the coin", True),
+        ("how many years for trafficking", False),  # a penalty says its own figure
+        ("how many days does a ddtro last", False),  # a time limit too
+        ("what does the nclcc do", False),
+    ],
+)
+def test_a_count_or_date_is_asked_for(question: str, wanted: bool) -> None:
+    assert asks_for_figure(question, question_kinds(question)) is wanted
+
+
+def test_when_did_prefers_the_unit_that_gives_the_date(knowledge: Knowledge) -> None:
+    """Spelling the centre's name out matches its 'what it does' phrasing word for word; the
+    question asks for a date, which the launch unit gives."""
+    reply = knowledge.responder.respond(
+        "when did the national county lines coordination centre start up"
+    )
+    assert reply.unit is not None and reply.unit.key == "nclcc#when-set-up"
+    assert "2018" in reply.text

@@ -113,6 +113,30 @@ def question_kinds(text: str) -> list[str]:
     return found
 
 
+# "How many", "when did": a count, a sum or a date, of no unit kind ("how many years" is a
+# penalty, "how many days" a time limit, "what age" an age: those kinds say it already).
+_FIGURE = re.compile(
+    r"\b(?:how\s+many|how\s+much|when\s+(?:did|was|were)|what\s+(?:year|date)|which\s+year|"
+    r"since\s+when|how\s+big|what\s+(?:percentage|proportion|share))\b"
+)
+_NAMES_ITS_FIGURE = {"penalty", "time-limit", "age", "number"}
+# A figure in an answer: a digit not inside a section reference ("s45", "s3(6)").
+_HOLDS_FIGURE = re.compile(r"(?<![A-Za-z(])\d")
+
+
+def asks_for_figure(text: str, kinds: list[str] | tuple[str, ...]) -> bool:
+    """Whether the question wants a count, a sum or a date that no unit kind names."""
+    if _NAMES_ITS_FIGURE.intersection(kinds):
+        return False
+    norm = " ".join(re.sub(r"[^\w£]+", " ", normalise(text)).split())
+    return bool(_FIGURE.search(norm))
+
+
+def holds_figure(answer: str) -> bool:
+    """Whether an answer states a count, a sum or a date."""
+    return bool(_HOLDS_FIGURE.search(answer))
+
+
 def wants_offence_fact(kinds: list[str]) -> bool:
     """A question the offence table answers: a sentence, the mode of trial, points to prove."""
     return bool(kinds) and kinds[0] in ("penalty", "trial", "necessary")

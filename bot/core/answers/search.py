@@ -32,7 +32,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.core.answers.classifier import TopicClassifier
 from bot.core.answers.english import english_words
-from bot.core.answers.kinds import question_kinds
+from bot.core.answers.kinds import asks_for_figure, holds_figure, question_kinds
 from bot.core.answers.text import STOPWORDS, normalise, question_head, rewrite, stem, words
 from bot.core.knowledge.topics import Topic
 from bot.core.knowledge.units import Unit
@@ -76,6 +76,7 @@ class Tuning:
     unit_at: float = 0.45  # a unit this good is the answer; below it, the topic's summary
     unit_sure: float = 0.8  # a unit this good answers even when the topic alone would not
     unit_kind_boost: float = 0.15
+    unit_figure_boost: float = 0.15  # "how many", "when did": a unit that states a figure
     unit_answer_weight: float = 0.6  # a word found only in a unit's answer counts this much
     unit_shared_floor: float = 0.5
     pull_candidates: int = 6
@@ -165,6 +166,7 @@ class _UnitDoc:
     asks: frozenset[str]  # stems of the phrasings
     answer: frozenset[str]  # stems of the answer
     phrasings: list[str]  # for fuzzy comparison, processed like the query
+    figure: bool = False  # its answer states a count, a sum or a date
 
 
 def _index_model(db: SqliteDatabase) -> type[FTS5Model]:
@@ -269,6 +271,7 @@ class SearchEngine:
                     frozenset(s for p in u.ask for s in _analyse(p)),
                     frozenset(_analyse(u.answer)),
                     [_fold(p) for p in u.ask],
+                    holds_figure(u.answer),
                 )
                 for u in own
             ]
@@ -594,14 +597,16 @@ class SearchEngine:
     def search(self, query: str, limit: int = 3) -> SearchResult:
         """Rank topics for free text, and pick the answer unit; never raises on user input."""
         analysis = self.features(query)
-        kinds = tuple(question_kinds(question_head(query or "")))
+        head = question_head(query or "")
+        kinds = tuple(question_kinds(head))
+        figure = asks_for_figure(head, kinds)
         ranked = sorted(
             ((self.raw_score(f), self._docs[k].topic.id, k) for k, f in analysis.features.items()),
             key=lambda r: (-r[0], r[1]),
         )
         # How each concept may be said, gathered once for all the topics whose units compete.
         wanted = [self._wanted(c) for c in analysis.read]
-        pulled = self._pull_units(analysis, ranked, kinds, wanted)
+        pulled = self._pull_units(analysis, ranked, kinds, wanted, figure)
         pull = {k: lift for k, (_, _, lift) in pulled.items()}
         ranked = sorted(
             ((raw + pull.get(k, 0.0), topic_id, k) for raw, topic_id, k in ranked),
@@ -625,7 +630,9 @@ class SearchEngine:
             if first in pulled:
                 unit, unit_score, _ = pulled[first]
             else:
-                unit, unit_score, _ = self._best_unit(analysis, first, kinds, wanted)
+                unit, unit_score, _ = self._best_unit(
+                    analysis, first, kinds, wanted, figure=figure
+                )
             # A question of several words that is one of the unit's own phrasings, near
             # enough, is answered; one word matching many topics stays a "did you mean".
             sure = unit_score >= self.tuning.unit_sure
@@ -656,6 +663,7 @@ class SearchEngine:
         ranked: list[tuple[float, str, int]],
         kinds: tuple[str, ...],
         wanted: list[list[tuple[float, tuple[frozenset[str], ...]]]],
+        figure: bool = False,
     ) -> dict[int, tuple[Unit | None, float, float]]:
         """The best unit of each leading topic, and how far it pulls its topic up.
 
@@ -674,7 +682,7 @@ class SearchEngine:
                 break
             # Below the first, only a unit that could pull matters.
             floor = None if n == 0 else t.pull_at
-            unit, score, words = self._best_unit(analysis, k, kinds, wanted, floor)
+            unit, score, words = self._best_unit(analysis, k, kinds, wanted, floor, figure)
             if unit is None and n:
                 continue
             # On the words alone: being of the kind asked for is no reason to change topic.
@@ -692,6 +700,7 @@ class SearchEngine:
         kinds: tuple[str, ...],
         wanted: list[list[tuple[float, tuple[frozenset[str], ...]]]] | None = None,
         floor: float | None = None,
+        figure: bool = False,
     ) -> tuple[Unit | None, float, float]:
         """The topic's unit that best answers the question, how well (0..1), and how well on
         its words alone (capped on its own, so the nudge for its kind never costs it).
@@ -728,7 +737,12 @@ class SearchEngine:
             )
             cov = covered / total
             gate = min(1.0, cov / t.fuzzy_gate) if t.fuzzy_gate else 1.0
-            kind = t.unit_kind_boost if units[k].unit.kind in kinds[:2] else 0.0
+            if units[k].unit.kind in kinds[:2]:
+                kind = t.unit_kind_boost
+            elif figure and units[k].figure:
+                kind = t.unit_figure_boost
+            else:
+                kind = 0.0
             parts.append((cov, telling / telling_total, gate, kind))
         # The phrasing comparison is the costly part: a unit that could not win even with a
         # perfect one is not compared (the same unit is chosen, in less time).
