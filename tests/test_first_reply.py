@@ -404,3 +404,22 @@ def test_when_did_prefers_the_unit_that_gives_the_date(knowledge: Knowledge) -> 
     )
     assert reply.unit is not None and reply.unit.key == "nclcc#when-set-up"
     assert "2018" in reply.text
+
+
+def test_two_units_that_answer_about_equally_well_are_both_given(knowledge: Knowledge) -> None:
+    """'s42 criteria': the unit on the age of 18 and the one stating the three conditions rank
+    within a hair of each other; the officer gets both, and the reply still fits."""
+    reply = knowledge.responder.respond("s42 care act criteria")
+    assert reply.kind == "answer" and reply.unit is not None
+    assert "care and support" in reply.text and len(reply.text) <= MAX_REPLY
+
+
+def test_a_long_description_with_a_clear_lead_is_answered(knowledge: Knowledge) -> None:
+    """A scene told in full covers less of itself than a short question: it was a 'did you
+    mean' although one topic led the next by far."""
+    reply = knowledge.responder.respond(
+        "neighbour rang in, old fella at no 14 has loads of new mates, cars pulling up for 2 "
+        "mins at all hours, he looks terrified when he comes out. what now"
+    )
+    assert reply.answered and reply.topic is not None
+    assert reply.topic.id == "indicators-cuckooing"

@@ -137,12 +137,13 @@ def test_a_unit_of_the_kind_asked_is_not_outpulled_by_one_of_another_kind(
     with its words at 1.0, used to count against it when units pulled topics."""
     result = knowledge.engine.search("whats a runner in county lines")
     assert result.unit is not None and result.unit.key == "line-roles#runners"
-    unit, score, words = knowledge.engine._best_unit(
+    pick = knowledge.engine._best_unit(
         knowledge.engine.features("whats a runner in county lines"),
         next(i for i, t in enumerate(knowledge.engine.topics) if t.id == "line-roles"),
         ("definition",),
     )
-    assert unit is not None and score == 1.0 and words < score  # the nudge is not in `words`
+    assert pick.unit is not None and pick.score == 1.0
+    assert pick.words < pick.score  # the nudge is not in `words`
 
 
 def test_question_words_of_four_words_are_read(knowledge: Knowledge) -> None:

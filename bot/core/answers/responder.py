@@ -379,6 +379,11 @@ class Responder:
             self._do_now(topic),
             [self._source_line(topic, source)],
         ]
+        # Two units that answer about equally well: both, while the steps still fit.
+        if unit is not None and result.also is not None:
+            both = [[*paragraphs[0], Line(result.also.answer)], *paragraphs[1:]]
+            if len(plain_text([p for p in both if p])) <= MAX_REPLY:
+                paragraphs = both
         return Reply(
             "answer",
             fit([p for p in paragraphs if p]),

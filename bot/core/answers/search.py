@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 from peewee import OperationalError, SqliteDatabase
 from playhouse.sqlite_ext import FTS5Model, SearchField
@@ -63,6 +64,8 @@ class Tuning:
     margin_single: float = 0.03  # as before: one word keeps the wider lead it needed
     sure_at: float = 0.7  # a question of several words scoring this high needs no margin
     suggest_at: float = 0.3
+    long_concepts: int = 9  # a description this long...
+    long_margin: float = 0.1  # ...is answered with this lead over the runner-up
     suggest_floor: float = 0.2  # weaker "nearest topics" than this are noise, not help
     coverage_weight: float = 0.7
     fuzzy_weight: float = 0.3
@@ -76,6 +79,7 @@ class Tuning:
     unit_at: float = 0.45  # a unit this good is the answer; below it, the topic's summary
     unit_sure: float = 0.8  # a unit this good answers even when the topic alone would not
     unit_kind_boost: float = 0.15
+    unit_close: float = 0.05  # a runner-up unit this close is offered beside the answer
     unit_figure_boost: float = 0.15  # "how many", "when did": a unit that states a figure
     unit_answer_weight: float = 0.6  # a word found only in a unit's answer counts this much
     unit_shared_floor: float = 0.5
@@ -109,6 +113,14 @@ class Analysis:
 TITLE_SCORERS = (fuzz.token_set_ratio, fuzz.token_sort_ratio)
 
 
+class UnitPick(NamedTuple):
+    unit: Unit | None
+    score: float  # 0..1, with the nudge for the kind asked
+    words: float  # on its words alone
+    runner: Unit | None = None  # the next best unit of the same topic
+    gap: float = 1.0  # how far behind it ranks
+
+
 @dataclass(frozen=True)
 class Hit:
     topic: Topic
@@ -125,6 +137,7 @@ class SearchResult:
     unit_score: float = 0.0
     kinds: tuple[str, ...] = ()
     quoted: bool = False  # the question quotes one of the first hit's own names
+    also: Unit | None = None  # a unit of the same topic that answers it nearly as well
 
     @property
     def answered(self) -> bool:
@@ -607,7 +620,7 @@ class SearchEngine:
         # How each concept may be said, gathered once for all the topics whose units compete.
         wanted = [self._wanted(c) for c in analysis.read]
         pulled = self._pull_units(analysis, ranked, kinds, wanted, figure)
-        pull = {k: lift for k, (_, _, lift) in pulled.items()}
+        pull = {k: lift for k, (_, lift) in pulled.items()}
         ranked = sorted(
             ((raw + pull.get(k, 0.0), topic_id, k) for raw, topic_id, k in ranked),
             key=lambda r: (-r[0], r[1]),
@@ -624,15 +637,14 @@ class SearchEngine:
             default=0.0,
         )
         verdict = self.decide([raw for raw, _, _ in ranked], analysis.concepts, lexical)
-        unit, unit_score = None, 0.0
+        unit, unit_score, also = None, 0.0, None
         if ranked and verdict is not Verdict.NOT_SURE:
             first = ranked[0][2]
             if first in pulled:
-                unit, unit_score, _ = pulled[first]
+                pick = pulled[first][0]
             else:
-                unit, unit_score, _ = self._best_unit(
-                    analysis, first, kinds, wanted, figure=figure
-                )
+                pick = self._best_unit(analysis, first, kinds, wanted, figure=figure)
+            unit, unit_score = pick.unit, pick.score
             # A question of several words that is one of the unit's own phrasings, near
             # enough, is answered; one word matching many topics stays a "did you mean".
             sure = unit_score >= self.tuning.unit_sure
@@ -643,6 +655,8 @@ class SearchEngine:
             vague = not kinds and analysis.concepts < 3
             if unit_score < (self.tuning.unit_sure if vague else self.tuning.unit_at):
                 unit = None
+            elif pick.gap <= self.tuning.unit_close:
+                also = pick.runner
         hits = scored[: max(limit, 1)]
         if verdict is Verdict.NOT_SURE:
             hits = [h for h in hits if h.score >= self.tuning.suggest_floor]
@@ -655,6 +669,7 @@ class SearchEngine:
             unit_score,
             kinds,
             bool(ranked) and ranked[0][2] in analysis.quoted,
+            also if verdict is Verdict.ANSWER and unit is not None else None,
         )
 
     def _pull_units(
@@ -664,7 +679,7 @@ class SearchEngine:
         kinds: tuple[str, ...],
         wanted: list[list[tuple[float, tuple[frozenset[str], ...]]]],
         figure: bool = False,
-    ) -> dict[int, tuple[Unit | None, float, float]]:
+    ) -> dict[int, tuple[UnitPick, float]]:
         """The best unit of each leading topic, and how far it pulls its topic up.
 
         A question that is one of a unit's own phrasings, near enough, is about that unit's
@@ -672,7 +687,7 @@ class SearchEngine:
         usual bar pulls, and only a topic already close to the first.
         """
         t = self.tuning
-        out: dict[int, tuple[Unit | None, float, float]] = {}
+        out: dict[int, tuple[UnitPick, float]] = {}
         # A word or two ("child help") matches some unit of every topic closely: no pull.
         if not ranked or analysis.concepts < t.pull_min_concepts:
             return out
@@ -682,7 +697,8 @@ class SearchEngine:
                 break
             # Below the first, only a unit that could pull matters.
             floor = None if n == 0 else t.pull_at
-            unit, score, words = self._best_unit(analysis, k, kinds, wanted, floor, figure)
+            pick = self._best_unit(analysis, k, kinds, wanted, floor, figure)
+            unit, words = pick.unit, pick.words
             if unit is None and n:
                 continue
             # On the words alone: being of the kind asked for is no reason to change topic.
@@ -690,7 +706,7 @@ class SearchEngine:
             # ...but a unit of another kind than the one asked for is no reason either.
             if n and kinds and unit is not None and unit.kind not in kinds[:2]:
                 pull *= t.pull_off_kind
-            out[k] = (unit, score, round(pull, 4))
+            out[k] = (pick, round(pull, 4))
         return out
 
     def _best_unit(
@@ -701,16 +717,17 @@ class SearchEngine:
         wanted: list[list[tuple[float, tuple[frozenset[str], ...]]]] | None = None,
         floor: float | None = None,
         figure: bool = False,
-    ) -> tuple[Unit | None, float, float]:
+    ) -> UnitPick:
         """The topic's unit that best answers the question, how well (0..1), and how well on
-        its words alone (capped on its own, so the nudge for its kind never costs it).
+        its words alone (capped on its own, so the nudge for its kind never costs it); and the
+        runner-up, with how far behind it is.
 
         How much of the question its phrasings (or, counting less, its answer) explain, how
         close the question is to one phrasing, and a nudge when it is the kind asked for.
         """
         units = self._docs[key].units
         if not units or not analysis.read:
-            return None, 0.0, 0.0
+            return UnitPick(None, 0.0, 0.0)
         t = self.tuning
         total = sum(c.weight for c in analysis.read) or 1.0
         if wanted is None:  # `search` gathers them once for all the topics it compares
@@ -749,7 +766,7 @@ class SearchEngine:
         if floor is not None and all(
             t.coverage_weight * cov + t.fuzzy_weight * gate <= floor for cov, _, gate, _ in parts
         ):
-            return None, 0.0, 0.0
+            return UnitPick(None, 0.0, 0.0)
         order = sorted(
             range(n),
             key=lambda k: (
@@ -757,11 +774,15 @@ class SearchEngine:
                 k,
             ),
         )
-        best: tuple[float, float, int, float] = (0.0, 0.0, -1, 0.0)
+        # The two best by rank, (rank, -k) ordering ties by file order: the runner-up is
+        # offered beside the answer when the two are close.
+        picks: list[tuple[float, float, int, float]] = []  # (value, rank, k, words)
         for k in order:
             cov, tell, gate, kind = parts[k]
             bound = t.coverage_weight * tell + t.fuzzy_weight * gate + kind
-            if best[2] >= 0 and (bound < best[1] or (bound == best[1] and k > best[2])):
+            if len(picks) == 2 and (
+                bound < picks[1][1] or (bound == picks[1][1] and k > picks[1][2])
+            ):
                 break
             fz = 0.0
             if analysis.folded:
@@ -771,9 +792,18 @@ class SearchEngine:
             words = t.coverage_weight * cov + t.fuzzy_weight * fz * gate
             value = round(min(words + kind, 1.0), 4)
             rank = t.coverage_weight * tell + t.fuzzy_weight * fz * gate + kind
-            if rank > best[1] or (rank == best[1] and best[2] >= 0 and k < best[2]):
-                best = (value, rank, k, round(min(words, 1.0), 4))
-        return (units[best[2]].unit, best[0], best[3]) if best[2] >= 0 else (None, 0.0, 0.0)
+            picks.append((value, rank, k, round(min(words, 1.0), 4)))
+            picks.sort(key=lambda p: (-p[1], p[2]))
+            del picks[2:]
+        if not picks:
+            return UnitPick(None, 0.0, 0.0)
+        value, rank, k, words = picks[0]
+        if len(picks) < 2:
+            return UnitPick(units[k].unit, value, words)
+        runner = picks[1]
+        return UnitPick(
+            units[k].unit, value, words, units[runner[2]].unit, round(rank - runner[1], 4)
+        )
 
     def _wanted(self, c: _Concept) -> list[tuple[float, tuple[frozenset[str], ...]]]:
         """Each way of saying a concept, with its weight and, for each of its stems, the stems
@@ -840,4 +870,11 @@ class SearchEngine:
         # One word ("s45": the slavery defence or the OCG offence?) needs a wider lead.
         margin = t.margin if concepts >= 2 else t.margin_single
         clear = specific or scores[0] - second >= margin
-        return Verdict.ANSWER if covered >= t.answer_at and clear else Verdict.DID_YOU_MEAN
+        # A long description (a scene told in full) spreads over many words that no topic
+        # holds, so it covers less of itself than a short question does: a wide lead decides.
+        told = concepts >= t.long_concepts and scores[0] - second >= t.long_margin
+        return (
+            Verdict.ANSWER
+            if (covered >= t.answer_at and clear) or told
+            else Verdict.DID_YOU_MEAN
+        )
