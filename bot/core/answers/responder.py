@@ -331,7 +331,13 @@ class Responder:
         # ("can a trafficking victim use s45 for robbery or gbh"), or beside one of the
         # topic's own names ("does murder have the s45 defence"), is still ours.
         ours = result.answered and (
-            (result.unit is not None and result.unit_score >= STRONG_UNIT) or result.quoted
+            (result.unit is not None and result.unit_score >= STRONG_UNIT)
+            or (
+                result.quoted
+                and not (
+                    near and self.scope.near_miss_names(text, near, result.hits[0].topic.aliases)
+                )
+            )
         )
         if near and offence is None and not ours:
             if wants_offence_fact(kinds):

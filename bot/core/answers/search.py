@@ -874,7 +874,5 @@ class SearchEngine:
         # holds, so it covers less of itself than a short question does: a wide lead decides.
         told = concepts >= t.long_concepts and scores[0] - second >= t.long_margin
         return (
-            Verdict.ANSWER
-            if (covered >= t.answer_at and clear) or told
-            else Verdict.DID_YOU_MEAN
+            Verdict.ANSWER if (covered >= t.answer_at and clear) or told else Verdict.DID_YOU_MEAN
         )

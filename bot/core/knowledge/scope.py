@@ -155,6 +155,15 @@ class Scope:
         found = _first_found(_tokens(text), self._near_index)
         return self.near_misses[found][0] if found >= 0 else None
 
+    def near_miss_names(self, text: str, near: str, names: list[str]) -> bool:
+        """Whether the near miss shares a word with one of `names` that the question quotes:
+        "road closure order" is a road closure, not a closure order."""
+        tokens, own = _tokens(text), set(_tokens(near))
+        return any(
+            len(name) >= 2 and _contains(tokens, name) and not own.isdisjoint(name)
+            for name in map(_tokens, names)
+        )
+
     def mentions_vulnerability(self, text: str) -> bool:
         return _first_found(_tokens(text), self._vulnerable_index) >= 0
 
