@@ -434,3 +434,25 @@ def test_a_long_description_with_a_clear_lead_is_answered(knowledge: Knowledge) 
     )
     assert reply.answered and reply.topic is not None
     assert reply.topic.id == "indicators-cuckooing"
+
+
+def test_words_of_the_scene_weigh_less_in_a_long_description(knowledge: Knowledge) -> None:
+    """'brain injury', 'favour', 'address': words no topic holds outweighed the signs, and a
+    vulnerable adult found with cash and wraps got 'I'm not sure'."""
+    reply = knowledge.responder.respond(
+        "bloke with a brain injury found in Ashcombe with £800 and a bag of wraps, says he's "
+        "doing a favour for a mate. hes not from round here and can barely tell me his address"
+    )
+    assert reply.answered and reply.topic is not None
+    assert reply.topic.id == "indicators-vulnerable-adult"
+
+
+def test_colleagues_ranks_are_not_the_subject(knowledge: Knowledge) -> None:
+    """'DC wants to charge...': the rank of the colleague is not what the question is about."""
+    result = knowledge.engine.search("DC wants to charge the 15yo for PWITS, how do i argue it")
+    assert "dc" not in {
+        s
+        for c in knowledge.engine.features(result.query).read
+        for alt in c.alternatives
+        for s in alt
+    }

@@ -66,6 +66,7 @@ class Tuning:
     suggest_at: float = 0.3
     long_concepts: int = 9  # a description this long...
     long_margin: float = 0.1  # ...is answered with this lead over the runner-up
+    long_unknown: float = 0.5  # ...and the words no topic holds weigh this much less
     suggest_floor: float = 0.2  # weaker "nearest topics" than this are noise, not help
     coverage_weight: float = 0.7
     fuzzy_weight: float = 0.3
@@ -427,11 +428,16 @@ class SearchEngine:
                     continue
                 concepts.append(_Concept([(stem(tok),)]))
         n_docs = max(len(self._docs), 1)
+        # In a scene told in full, words no topic holds ("kitchen", "sofa") are mostly the
+        # scene: they weigh against every topic, but less than in a short question, where an
+        # unknown word is usually the subject ("MOT", "taser").
+        unknown = self._idf((), n_docs)
+        if len(concepts) >= self.tuning.long_concepts:
+            unknown *= self.tuning.long_unknown
         for c in concepts:
-            # An unknown word weighs against every topic; a slang word the synonyms explain
-            # weighs what its explanation weighs.
+            # A slang word the synonyms explain weighs what its explanation weighs.
             known = [self._idf(alt, n_docs) for alt in c.alternatives if self._alt_df(alt)]
-            c.weight = max(known) if known else self._idf((), n_docs)
+            c.weight = max(known) if known else unknown
         return concepts, corrections, tokens
 
     def _alt_df(self, alt: tuple[str, ...]) -> int:

@@ -31,6 +31,7 @@ STOPWORDS = frozenset(
     geezer reckon stuff idea wants wanted wanting think thinks thought ever never every
     goes went wat wats watz wots one two three four five six seven eight nine ten
     w b4 lol lmao wtf idk tbh whys hows wheres whens theyll theyd youll
+    sarge sgt skipper guv gov ds dc di dci oppo
     """.split()
 )
 # Words that carry meaning for this domain even though generic elsewhere are deliberately
