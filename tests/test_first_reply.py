@@ -456,3 +456,16 @@ def test_colleagues_ranks_are_not_the_subject(knowledge: Knowledge) -> None:
         for alt in c.alternatives
         for s in alt
     }
+
+
+def test_a_scene_points_to_the_topic_the_search_is_sure_of(knowledge: Knowledge) -> None:
+    """The plan is the scene's; what to read next is what the question is about, not always
+    the general list of signs."""
+    reply = knowledge.responder.respond(
+        "16yo girl running for a line, says the olders 'share' her around and it clears her "
+        "debt. what is this and what now"
+    )
+    assert reply.kind == "scene" and reply.topic is not None
+    assert reply.topic.id == "child-sexual-exploitation"
+    actions = [b.action for row in reply.buttons for b in row]
+    assert "check" in actions and "refer" in actions

@@ -515,6 +515,10 @@ class Responder:
         name, topic = self._checklist_for(who, seen, top)
         steps = self.indicators.steps(seen, {who})
         listed = self.indicators.spec.checklists[name].topic if name else topic.id
+        # The steps are the scene's; the topic to read next is the one the search is sure the
+        # question is about ("...says the olders 'share' her": child sexual exploitation).
+        if top is not None and clear and top.category != "background":
+            topic = top
         # The signs as the checklist names them; other topics' look-alike items repeat them.
         shown = [i for i in seen if i.topic_id == listed or "danger" in i.flags] or seen
         labels = list(dict.fromkeys(i.label for i in shown))[:MAX_SEEN]
