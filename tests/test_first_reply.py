@@ -469,3 +469,13 @@ def test_a_scene_points_to_the_topic_the_search_is_sure_of(knowledge: Knowledge)
     assert reply.topic.id == "child-sexual-exploitation"
     actions = [b.action for row in reply.buttons for b in row]
     assert "check" in actions and "refer" in actions
+
+
+def test_the_question_at_the_end_of_a_long_description_weighs_more(knowledge: Knowledge) -> None:
+    """After the scene, 'do I still NRM him' is what is asked: the unit on a child who does
+    not consent answers, not the topic's summary."""
+    reply = knowledge.responder.respond(
+        "16yo from Ashcombe arrested holding crack in Brookfield, he says he doesn't want any "
+        "referral and his mum says no too. do I still NRM him"
+    )
+    assert reply.unit is not None and reply.unit.key == "nrm-referral#child-no-consent"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import logging
 import math
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,6 +44,13 @@ log = logging.getLogger(__name__)
 _SENTINEL = "\x00match\x00"
 MAX_CONCEPTS = 40  # a pasted paragraph is judged on its first forty content words
 MAX_PHRASE = 8
+# The break before a message's last sentence ("...two phones. what now").
+# ...when that sentence asks something ("can i take him?"), rather than telling more.
+_ASKS = re.compile(
+    r"(?:.*\?$|(?:can|could|do|does|did|is|are|am|what|whats|how|who|whos|which|where|when|"
+    r"why|should|shall|will|would|any|anything|worth|explain|options)\b)"
+)
+_LAST_SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[^.?!]+[.?!]?\s*$)")
 FIELDS = ("name", "keywords", "asks", "summary", "body")
 # `asks`: the phrasings of the topic's answer units, how officers ask for its facts.
 FIELD_WEIGHT = {"name": 1.0, "keywords": 0.9, "asks": 0.8, "summary": 0.8, "body": 0.45}
@@ -67,6 +75,7 @@ class Tuning:
     long_concepts: int = 9  # a description this long...
     long_margin: float = 0.1  # ...is answered with this lead over the runner-up
     long_unknown: float = 0.5  # ...and the words no topic holds weigh this much less
+    long_asked: float = 1.5  # ...and those of its last sentence, what is asked, this much more
     suggest_floor: float = 0.2  # weaker "nearest topics" than this are noise, not help
     coverage_weight: float = 0.7
     fuzzy_weight: float = 0.3
@@ -399,16 +408,46 @@ class SearchEngine:
         return found
 
     def _concepts(self, query: str) -> tuple[list[_Concept], dict[str, str], list[str]]:
-        tokens = words(normalise(question_head(query)))
+        head = question_head(query)
+        # A scene told in sentences ends with what is asked ("...can i take him under s46"):
+        # its last sentence is read apart, so its words can weigh more.
+        parts = [p for p in _LAST_SENTENCE.split(head.strip(), maxsplit=1) if p.strip()]
+        if len(parts) != 2 or not _ASKS.match(parts[1].strip().casefold()):
+            parts = [head]
         corrections: dict[str, str] = {}
-        fixed = []
-        for tok in tokens[: MAX_CONCEPTS * 3]:
-            better = self._correct(tok)
-            if better:
-                corrections[tok] = better
-            fixed.append(better or tok)
-        tokens = words(rewrite(" ".join(fixed)))
         concepts: list[_Concept] = []
+        tokens: list[str] = []
+        asked = 0  # where the last sentence's concepts start
+        for n_part, part in enumerate(parts):
+            if n_part:
+                asked = len(concepts)
+            fixed = []
+            for tok in words(normalise(part))[: MAX_CONCEPTS * 3]:
+                better = self._correct(tok)
+                if better:
+                    corrections[tok] = better
+                fixed.append(better or tok)
+            own = words(rewrite(" ".join(fixed)))
+            tokens += own
+            self._read(own, concepts)
+        n_docs = max(len(self._docs), 1)
+        # In a scene told in full, words no topic holds ("kitchen", "sofa") are mostly the
+        # scene: they weigh against every topic, but less than in a short question, where an
+        # unknown word is usually the subject ("MOT", "taser").
+        unknown = self._idf((), n_docs)
+        long = len(concepts) >= self.tuning.long_concepts
+        if long:
+            unknown *= self.tuning.long_unknown
+        for i, c in enumerate(concepts):
+            # A slang word the synonyms explain weighs what its explanation weighs.
+            known = [self._idf(alt, n_docs) for alt in c.alternatives if self._alt_df(alt)]
+            c.weight = max(known) if known else unknown
+            if long and asked and i >= asked:
+                c.weight *= self.tuning.long_asked
+        return concepts, corrections, tokens
+
+    def _read(self, tokens: list[str], concepts: list[_Concept]) -> None:
+        """Append the concepts of `tokens`: synonyms' phrases first, then content words."""
         i = 0
         while i < len(tokens) and len(concepts) < MAX_CONCEPTS:
             for n in range(min(self._max_syn, len(tokens) - i), 0, -1):
@@ -427,18 +466,6 @@ class SearchEngine:
                 if tok in STOPWORDS or (tok.isdigit() and (len(tok) <= 2 or tok not in self._df)):
                     continue
                 concepts.append(_Concept([(stem(tok),)]))
-        n_docs = max(len(self._docs), 1)
-        # In a scene told in full, words no topic holds ("kitchen", "sofa") are mostly the
-        # scene: they weigh against every topic, but less than in a short question, where an
-        # unknown word is usually the subject ("MOT", "taser").
-        unknown = self._idf((), n_docs)
-        if len(concepts) >= self.tuning.long_concepts:
-            unknown *= self.tuning.long_unknown
-        for c in concepts:
-            # A slang word the synonyms explain weighs what its explanation weighs.
-            known = [self._idf(alt, n_docs) for alt in c.alternatives if self._alt_df(alt)]
-            c.weight = max(known) if known else unknown
-        return concepts, corrections, tokens
 
     def _alt_df(self, alt: tuple[str, ...]) -> int:
         """Topics containing every stem of `alt` (each with its family) in any field."""
