@@ -38,6 +38,7 @@ SCENE = "kid aged 14 found in a flat in Margate, not local, 2 phones and £400, 
         ("crown court or mags for s2", "trial"),
         ("how long can cash detention be extended by the mags", "time-limit"),
         ("wats a trap house", "definition"),
+        ("UKMPU number", "number"),  # a name, then "number": a number to ring
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:

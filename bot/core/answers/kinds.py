@@ -62,7 +62,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         "number",
         r"\b(?:(?:phone|contact|tel|telephone|helpline|hotline)\s+(?:number|no)|number\s+(?:for|of|to)|"
         r"what\s+number|whats\s+the\s+number|helpline|hotline|who\s+do\s+i\s+(?:ring|call|phone)|"
-        r"ring\s+who|out\s+of\s+hours\s+(?:number|line)|edt\s+number|phone\s+no)\b",
+        r"ring\s+who|out\s+of\s+hours\s+(?:number|line)|edt\s+number|phone\s+no|"
+        # "UKMPU number", "mash number?": a name and then "number" is a number to ring.
+        r"^\w+(?:\s+\w+)?\s+number$)\b",
     ),
     (
         "age",
