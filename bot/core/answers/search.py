@@ -11,7 +11,11 @@ The pipeline for a query:
    weighted by the field that matched), blended with title/alias similarity (rapidfuzz), a
    nudge for the kind of answer the question words ask for, verbatim alias phrases, and how
    like the topic's own questions its wording is (`classifier.py`); answer only when the words
-   alone clear a threshold and the whole score has a margin over the runner-up.
+   alone clear a threshold and the whole score has a margin over the runner-up;
+5. a long description (a scene told in full) is read a little differently: words no topic
+   holds weigh less, its closing question more, and a wide lead is enough to answer;
+6. the answering topic's best unit for the question (its kind, or a figure for "how many"),
+   and the runner-up when the two are about equally good.
 """
 
 from __future__ import annotations
@@ -44,13 +48,14 @@ log = logging.getLogger(__name__)
 _SENTINEL = "\x00match\x00"
 MAX_CONCEPTS = 40  # a pasted paragraph is judged on its first forty content words
 MAX_PHRASE = 8
-# The break before a message's last sentence ("...two phones. what now").
-# ...when that sentence asks something ("can i take him?"), rather than telling more.
+# The break before a message's last sentence ("...two phones. what now")...
+_LAST_SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[^.?!]+[.?!]?\s*$)")
+# ...which counts as the question when it asks something ("can i take him?"), not when it
+# tells more of the scene.
 _ASKS = re.compile(
     r"(?:.*\?$|(?:can|could|do|does|did|is|are|am|what|whats|how|who|whos|which|where|when|"
     r"why|should|shall|will|would|any|anything|worth|explain|options)\b)"
 )
-_LAST_SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[^.?!]+[.?!]?\s*$)")
 FIELDS = ("name", "keywords", "asks", "summary", "body")
 # `asks`: the phrasings of the topic's answer units, how officers ask for its facts.
 FIELD_WEIGHT = {"name": 1.0, "keywords": 0.9, "asks": 0.8, "summary": 0.8, "body": 0.45}
