@@ -480,3 +480,17 @@ def test_the_question_at_the_end_of_a_long_description_weighs_more(knowledge: Kn
         "referral and his mum says no too. do I still NRM him"
     )
     assert reply.unit is not None and reply.unit.key == "nrm-referral#child-no-consent"
+
+
+def test_a_sentence_for_something_we_do_not_hold_is_not_our_topics_maximum(
+    knowledge: Knowledge,
+) -> None:
+    """'selling' and '15yo' led the search to trafficking, and the reply gave trafficking's
+    life sentence to a question about selling alcohol."""
+    reply = knowledge.responder.respond("what's the penalty for selling alcohol to a 15yo")
+    assert reply.kind == "not-held" and "life" not in reply.text.casefold()
+
+
+def test_a_sentencing_question_a_unit_answers_closely_gets_the_unit(knowledge: Knowledge) -> None:
+    reply = knowledge.responder.respond("adult dealer using a 14 year old courier sentencing")
+    assert reply.unit is not None and reply.unit.key == "misuse-of-drugs-act#child-courier"

@@ -276,10 +276,6 @@ class OffenceTable:
         same = [o for r, o in scored[1:] if r[:2] == best[:2] and o.topic == first.topic]
         return [first, *same]
 
-    def of_topic(self, topic_id: str) -> Offence | None:
-        """The first offence the table lists for a topic."""
-        return next((o for o in self.offences if o.topic == topic_id), None)
-
     def names(self) -> list[str]:
         """What the table holds, statute by statute: "Modern Slavery Act 2015 (s1, s2)"."""
         by_statute: dict[str, list[str]] = {}
@@ -359,10 +355,12 @@ class Responder:
             if not result.answered:
                 return self._not_held(result, None)
             if unit is None or unit.kind != "penalty":
-                own = self.offences.of_topic(result.hits[0].topic.id)
-                if own is None:
-                    return self._not_held(result, None)
-                return self._offence(result, own, kinds[0])
+                # Not the topic's own maximum: the question names no offence of ours ("the
+                # penalty for selling alcohol to a 15yo" is not trafficking's life). A unit
+                # that answers it closely still may ("adult using a 14yo courier sentencing").
+                if unit is not None and result.unit_score >= STRONG_UNIT:
+                    return self._answer(result)
+                return self._not_held(result, None)
         if result.answered:
             return self._answer(result)
         return self._offer(text, result)
