@@ -90,6 +90,8 @@ def test_unheld_offence_is_one_line_never_a_neighbouring_topic(knowledge: Knowle
         "road closure order for a fatal RTC, who authorises",
         "non-mol order breach, power of arrest?",
         "my work phone wont sync emails, who do i ring",
+        "whats the power to search a vehicle for stolen goods",
+        "who signs off a covert human intelligence source",
     ],
 )
 def test_out_of_scope_says_what_the_bot_covers(knowledge: Knowledge, question: str) -> None:
@@ -113,6 +115,7 @@ def test_out_of_scope_says_what_the_bot_covers(knowledge: Knowledge, question: s
         "who made you",
         "thanks for nothing",
         "test test",
+        "are you a real person",
     ],
 )
 def test_small_talk_is_friendly_and_no_gap(knowledge: Knowledge, text: str) -> None:
