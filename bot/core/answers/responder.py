@@ -318,7 +318,7 @@ class Responder:
     def _decide(self, text: str, result: SearchResult) -> Reply:
         kinds = list(result.kinds)
         ranked = [h.topic.id for h in result.hits]
-        near = self.scope.near_miss(text)
+        near = self.scope.near_miss(text) or self.engine.unheld_name(text)
         # A question naming a subject outside the scope is about that subject: its bare
         # section number ("section 5 public order") is not one of our offences.
         rows = self.offences.find_all(text, ranked, bare=near is None)

@@ -39,6 +39,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from bot.core.answers.classifier import TopicClassifier
 from bot.core.answers.english import english_words
 from bot.core.answers.kinds import asks_for_figure, holds_figure, question_kinds
+from bot.core.answers.names import Names
 from bot.core.answers.text import STOPWORDS, normalise, question_head, rewrite, stem, words
 from bot.core.knowledge.topics import Topic
 from bot.core.knowledge.units import Unit
@@ -276,6 +277,7 @@ class SearchEngine:
         rows = []
         surface: dict[str, int] = {}
         wording: list[tuple[int, str]] = []  # what the classifier learns from
+        spoken: list[list[str]] = []  # every curated text's stems in order, for `Names`
         for key, topic in enumerate(topics):
             name_text = " ".join([topic.title, *topic.aliases, topic.id.replace("-", " ")])
             own = units.get(topic.id, [])
@@ -288,6 +290,8 @@ class SearchEngine:
                 "body": topic.body,
             }
             analysed = {f: _analyse(t) for f, t in texts.items()}  # once: it is most of start-up
+            answers = [_analyse(u.answer) for u in own]
+            spoken += [*analysed.values(), *answers]
             fields = {f: frozenset(stems) for f, stems in analysed.items()}
             names = [
                 utils.default_process(rewrite(normalise(n)))
@@ -297,11 +301,11 @@ class SearchEngine:
                 _UnitDoc(
                     u,
                     frozenset(s for p in u.ask for s in _analyse(p)),
-                    frozenset(_analyse(u.answer)),
+                    frozenset(answer),
                     [_fold(p) for p in u.ask],
                     holds_figure(u.answer),
                 )
-                for u in own
+                for u, answer in zip(own, answers, strict=True)
             ]
             self._docs.append(_Doc(topic, fields, names, unit_docs))
             for s in frozenset().union(*fields.values()):
@@ -313,6 +317,7 @@ class SearchEngine:
             rows.append({"key": key, **{f: " ".join(stems) for f, stems in analysed.items()}})
             wording += [(key, text) for text in classifier_texts(topic, own)]
         self._classifier = TopicClassifier(wording, self.tuning.classifier_alpha)
+        self._named = Names(spoken)
         for term, expansions in synonyms.items():
             said = tuple(words(rewrite(normalise(term))))
             if not said:
@@ -379,6 +384,11 @@ class SearchEngine:
         return [d.topic for d in self._docs]
 
     # -- query analysis -------------------------------------------------------------------
+    def unheld_name(self, text: str) -> str | None:
+        """A power, scheme or operation the question names that the knowledge base never
+        does ("criminal behaviour order"), as written (`names.py`)."""
+        return self._named.unheld(text or "")
+
     def _correct_uncached(self, token: str) -> str | None:
         """Closest knowledge-base word within 1 edit (2 for long words); short ones left alone."""
         if len(token) < 5 or not token.isalpha() or token in self._vocab or token in STOPWORDS:
