@@ -429,37 +429,36 @@ def test_two_units_that_answer_about_equally_well_are_both_given(knowledge: Know
     assert "care and support" in reply.text and len(reply.text) <= MAX_REPLY
 
 
-def test_a_long_description_with_a_clear_lead_is_answered(knowledge: Knowledge) -> None:
-    """A scene told in full covers less of itself than a short question: it was a 'did you
-    mean' although one topic led the next by far."""
-    reply = knowledge.responder.respond(
-        "neighbour rang in, old fella at no 14 has loads of new mates, cars pulling up for 2 "
-        "mins at all hours, he looks terrified when he comes out. what now"
-    )
-    assert reply.answered and reply.topic is not None
-    assert reply.topic.id == "indicators-cuckooing"
-
-
-def test_words_of_the_scene_weigh_less_in_a_long_description(knowledge: Knowledge) -> None:
-    """'brain injury', 'favour', 'address': words no topic holds outweighed the signs, and a
-    vulnerable adult found with cash and wraps got 'I'm not sure'."""
-    reply = knowledge.responder.respond(
-        "bloke with a brain injury found in Ashcombe with £800 and a bag of wraps, says he's "
-        "doing a favour for a mate. hes not from round here and can barely tell me his address"
-    )
-    assert reply.answered and reply.topic is not None
-    assert reply.topic.id == "indicators-vulnerable-adult"
+@pytest.mark.parametrize(
+    ("description", "topic"),
+    [
+        # A scene told in full covers less of itself than a short question: it was a 'did
+        # you mean' although one topic led the next by far.
+        (
+            "neighbour rang in, old fella at no 14 has loads of new mates, cars pulling up for "
+            "2 mins at all hours, he looks terrified when he comes out. what now",
+            "indicators-cuckooing",
+        ),
+        # 'brain injury', 'favour', 'address': words no topic holds outweighed the signs.
+        (
+            "bloke with a brain injury found in Ashcombe with £800 and a bag of wraps, says "
+            "he's doing a favour for a mate. hes not from round here and can barely tell me "
+            "his address",
+            "indicators-vulnerable-adult",
+        ),
+    ],
+)
+def test_a_long_description_with_a_clear_lead_is_answered(
+    knowledge: Knowledge, description: str, topic: str
+) -> None:
+    reply = knowledge.responder.respond(description)
+    assert reply.answered and reply.topic is not None and reply.topic.id == topic
 
 
 def test_colleagues_ranks_are_not_the_subject(knowledge: Knowledge) -> None:
     """'DC wants to charge...': the rank of the colleague is not what the question is about."""
-    result = knowledge.engine.search("DC wants to charge the 15yo for PWITS, how do i argue it")
-    assert "dc" not in {
-        s
-        for c in knowledge.engine.features(result.query).read
-        for alt in c.alternatives
-        for s in alt
-    }
+    read = knowledge.engine.features("DC wants to charge the 15yo for PWITS, how do i argue it")
+    assert all("dc" not in alt for c in read.read for alt in c.alternatives)
 
 
 def test_a_scene_points_to_the_topic_the_search_is_sure_of(knowledge: Knowledge) -> None:
