@@ -496,3 +496,14 @@ def test_a_sentence_for_something_we_do_not_hold_is_not_our_topics_maximum(
 def test_a_sentencing_question_a_unit_answers_closely_gets_the_unit(knowledge: Knowledge) -> None:
     reply = knowledge.responder.respond("adult dealer using a 14 year old courier sentencing")
     assert reply.unit is not None and reply.unit.key == "misuse-of-drugs-act#child-courier"
+
+
+def test_an_unsure_reply_about_a_child_offers_check_and_refer(knowledge: Knowledge) -> None:
+    """A child in the message is never 'outside what I cover', even when no topic fits."""
+    reply = knowledge.responder.respond(
+        "15yo sleeping on the kitchen floor at a mates, mum abroad"
+    )
+    actions = [b.action for row in reply.buttons for b in row]
+    assert reply.kind == "not-sure" and reply.record_gap
+    assert "outside what I cover" not in reply.text and "I cover County Lines" not in reply.text
+    assert "check" in actions and "refer" in actions

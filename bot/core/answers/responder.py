@@ -72,6 +72,7 @@ _NOT_NAMES = frozenset(
 _SECTION = re.compile(r"\bs\d{1,3}[a-z]?\b")
 OUT_OF_SCOPE_HEAD = "That's outside what I cover."
 NOT_SURE = "I'm not sure I have an answer to that."
+PERSON_AT_RISK = "If someone may be at risk, the checklist and the referral route are below."
 NOT_IN_FORCE = "Commencement not confirmed: check before relying on it."
 DID_YOU_MEAN = "I'm not certain which topic you mean. Did you mean:"
 
@@ -451,13 +452,18 @@ class Responder:
         )
 
     def _offer(self, text: str, result: SearchResult) -> Reply:
-        if result.verdict is not Verdict.DID_YOU_MEAN or not result.hits:
+        who = self._person(text)
+        unsure = result.verdict is not Verdict.DID_YOU_MEAN or not result.hits
+        if unsure and who is None:
             return self._out_of_scope(result, None)
         rows = [[Button(_button(h.topic.title), "topic", h.topic.id)] for h in result.hits[:3]]
-        who = self._person(text)
         if who:
             rows.append(self._scene_buttons(who))
         rows.append([self._browse()])
+        if unsure:
+            # Someone to safeguard is in the message: never "outside what I cover".
+            line = Line(f"{NOT_SURE} {PERSON_AT_RISK}")
+            return Reply("not-sure", [[line]], rows, hits=result.hits, record_gap=True)
         return Reply(
             "did-you-mean", [[Line(DID_YOU_MEAN)]], rows, hits=result.hits, record_gap=True
         )
