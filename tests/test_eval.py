@@ -14,6 +14,7 @@ from tests.support import KNOWLEDGE, run_bot
 
 EVAL = KNOWLEDGE / "eval" / "queries.jsonl"
 HOLDOUT = KNOWLEDGE / "eval" / "holdout.jsonl"
+RETIRED = KNOWLEDGE / "eval" / "holdout-2026-12b.jsonl"  # the holdout until 2026-12-01
 VOLATILE = ("latency_ms", "index_build_ms")  # timings differ between runs; nothing else may
 
 
@@ -41,18 +42,21 @@ def test_every_eval_set_reads_and_names_real_topics(knowledge: Knowledge, path) 
         # The set the engine and content were tuned to (its figures flatter: unit phrasings
         # were added from its misses). Measured figures rounded down, so a regression fails.
         (EVAL, 0.96, 0.99, 0.97, 0.95),
-        # Written blind (from the fact sheets only, by a writer who saw neither the content
-        # nor the engine) and never tuned on: floors that catch a regression, below the
-        # issue's targets, which are measured on the holdout and reported, not tuned to.
-        # Measured on 2026-12-01 four times: top-1 0.847 / 0.888 / 0.888 / 0.947, answer_ok
-        # 0.753 / 0.818 / 0.818 / 0.877, OOS 0.870 / 0.957 / 0.913 / 0.913 (targets 0.92 /
-        # 0.90 / 0.95); the last with the wording classifier.
-        (HOLDOUT, 0.94, 0.98, 0.91, 0.87),
+        # The blind set until 2026-12-01, measured six times while tuning and one of its lines
+        # seen by accident, so retired to a dev set; its last figures, rounded down.
+        (RETIRED, 0.95, 0.98, 0.91, 0.88),
+        # Written blind on 2026-12-01 (from the fact sheets only, by a writer who saw neither
+        # the content nor the engine) and never read: floors that catch a regression, below
+        # the targets (0.92 / 0.90 / 0.95), which are measured on it and reported,
+        # not tuned to. First measured: top-1 0.859, top-3 0.972, OOS 0.844, answer_ok 0.797.
+        (HOLDOUT, 0.85, 0.96, 0.84, 0.79),
     ],
 )
 def test_quality_targets(knowledge: Knowledge, path, top1, top3, oos, answer_ok) -> None:
     report, misses = evaluate(knowledge.responder, read_queries(path), knowledge.build_ms)
-    detail = "\n".join(json.dumps(m.model_dump()) for m in misses[:15])
+    # The blind set's lines stay unread, even in a failing test's output: figures only.
+    shown = [] if path == HOLDOUT else misses[:15]
+    detail = "\n".join(json.dumps(m.model_dump()) for m in shown)
     assert report.top1 >= top1, f"top1 {report.top1}\n{detail}"
     assert report.top3 >= top3, f"top3 {report.top3}\n{detail}"
     assert report.oos_rejection >= oos, f"oos {report.oos_rejection}\n{detail}"
