@@ -507,3 +507,16 @@ def test_an_unsure_reply_about_a_child_offers_check_and_refer(knowledge: Knowled
     assert reply.kind == "not-sure" and reply.record_gap
     assert "outside what I cover" not in reply.text and "I cover County Lines" not in reply.text
     assert "check" in actions and "refer" in actions
+
+
+def test_criteria_of_a_procedure_are_not_an_offences_points_to_prove(
+    knowledge: Knowledge,
+) -> None:
+    """'cuckooed' names the cuckooing offence, but the s42 criteria are the adult safeguarding
+    referral's: the offence's points to prove answered it."""
+    reply = knowledge.responder.respond(
+        "raised a safeguarding concern for a cuckooed woman, ASC reckon she might not meet "
+        "the s42 criteria. what now"
+    )
+    assert reply.kind == "answer" and reply.topic is not None
+    assert reply.topic.id == "adult-safeguarding-referral"

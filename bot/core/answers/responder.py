@@ -344,7 +344,15 @@ class Responder:
             # One sign is not enough here ("sudden death of an elderly man").
             scene = self._scene(text, result, kinds, more_signs=1)
             return scene or self._out_of_scope(result, near)
-        if offence is not None and wants_offence_fact(kinds):
+        # "Criteria" and "test" belong to procedures too ("the s42 criteria" of an adult
+        # safeguarding referral about a cuckooed woman): an offence's points to prove answer
+        # only when the search puts its topic among the first.
+        elsewhere = (
+            kinds[:1] == ["necessary"]
+            and offence is not None
+            and (result.answered and offence.topic not in ranked[:3])
+        )
+        if offence is not None and wants_offence_fact(kinds) and not elsewhere:
             return self._offence(result, offence, kinds[0], rows[1:])
         scene = self._scene(text, result, kinds)
         if scene is not None:
