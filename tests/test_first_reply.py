@@ -520,3 +520,16 @@ def test_criteria_of_a_procedure_are_not_an_offences_points_to_prove(
     )
     assert reply.kind == "answer" and reply.topic is not None
     assert reply.topic.id == "adult-safeguarding-referral"
+
+
+def test_words_entries_use_only_in_passing_weigh_less_in_a_long_description(
+    knowledge: Knowledge,
+) -> None:
+    """'promise', 'named', 'nickname' are in some body or other; the question is how to put
+    a neighbour's information in, which was refused as outside the scope."""
+    reply = knowledge.responder.respond(
+        "neighbour gave me names, a reg and the line's nickname but made me promise she won't "
+        "be named. how do i put it in"
+    )
+    assert reply.answered and reply.topic is not None
+    assert reply.topic.id == "intelligence-reporting"

@@ -80,7 +80,7 @@ class Tuning:
     suggest_at: float = 0.3
     long_concepts: int = 9  # a description this long...
     long_margin: float = 0.1  # ...is answered with this lead over the runner-up
-    long_unknown: float = 0.5  # ...and the words no topic holds weigh this much less
+    long_unknown: float = 0.5  # ...and words no topic holds, or only in its body, this much
     long_asked: float = 1.5  # ...and those of its last sentence, what is asked, this much more
     suggest_floor: float = 0.2  # weaker "nearest topics" than this are noise, not help
     coverage_weight: float = 0.7
@@ -317,6 +317,10 @@ class SearchEngine:
             rows.append({"key": key, **{f: " ".join(stems) for f, stems in analysed.items()}})
             wording += [(key, text) for text in classifier_texts(topic, own)]
         self._classifier = TopicClassifier(wording, self.tuning.classifier_alpha)
+        # The stems of what a topic is about, as against what its body mentions in passing.
+        self._asked = frozenset(
+            x for d in self._docs for f in FIELDS if f != "body" for x in d.fields[f]
+        )
         self._named = Names(spoken)
         for term, expansions in synonyms.items():
             said = tuple(words(rewrite(normalise(term))))
@@ -457,6 +461,10 @@ class SearchEngine:
             # A slang word the synonyms explain weighs what its explanation weighs.
             known = [self._idf(alt, n_docs) for alt in c.alternatives if self._alt_df(alt)]
             c.weight = max(known) if known else unknown
+            # In a long description, words the entries use only in passing weigh less too: no
+            # title, keyword, phrasing or summary holds "morning" or "nodded", only bodies.
+            if long and known and not any(self._asked.issuperset(a) for a in c.alternatives):
+                c.weight *= self.tuning.long_unknown
             if long and asked and i >= asked:
                 c.weight *= self.tuning.long_asked
         return concepts, corrections, tokens
