@@ -533,3 +533,19 @@ def test_words_entries_use_only_in_passing_weigh_less_in_a_long_description(
     )
     assert reply.answered and reply.topic is not None
     assert reply.topic.id == "intelligence-reporting"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "zxq 14yo qwv plorp 2 phones blarg what do i do",
+        "15yo xylophone marmalade trampoline accordion kazoo tuba cash what now",
+    ],
+)
+def test_a_scene_no_topic_matches_at_all_is_answered_not_crashed(
+    knowledge: Knowledge, text: str
+) -> None:
+    """A child with signs and nothing else the search knows: the scene read the runner-up's
+    score from an empty list of hits and raised IndexError."""
+    reply = knowledge.responder.respond(text)
+    assert reply.kind == "scene" and reply.text

@@ -510,7 +510,7 @@ class Responder:
         if len({i.label for i in seen}) < (1 if kinds[:1] == ["what-to-do"] else 3) + more_signs:
             return None
         top = result.hits[0].topic if result.answered else None
-        scores = [h.score for h in result.hits] + [0.0]
+        scores = [h.score for h in result.hits] + [0.0, 0.0]
         clear = scores[0] - scores[1] >= self.engine.tuning.margin
         danger = any("danger" in i.flags for i in seen)  # someone may need help right now
         category = top.category if top is not None else None
