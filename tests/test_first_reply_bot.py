@@ -64,6 +64,25 @@ async def test_a_near_miss_is_refused_not_answered_from_a_topic(bot: Harness) ->
     assert text.startswith("I don't hold") and "Do now" not in text
 
 
+async def test_a_name_no_entry_uses_is_refused_though_its_words_are_ours(bot: Harness) -> None:
+    await bot.enrol(OFFICER)
+    [reply] = await bot.say(OFFICER, "how long is a criminal behaviour order")
+    assert "I cover County Lines" in reply.text and "closure" not in reply.text.lower()
+    assert reply.buttons == [("Browse all topics", "b")]
+
+
+async def test_not_sure_about_a_child_offers_the_checklist_and_referral(bot: Harness) -> None:
+    await bot.enrol(OFFICER)
+    question = "15yo sleeping on the kitchen floor at a mates, mum abroad"
+    [reply] = await bot.say(OFFICER, question)
+    assert plain(reply.text) == bot.services.knowledge.responder.respond(question).text
+    assert "outside what I cover" not in reply.text and check_html(reply.text)[0] is None
+    buttons = dict(reply.buttons)
+    assert buttons["Checklist (/check child)"] == "go:check:child"
+    assert buttons["Referral route (/refer)"] == "go:refer"
+    assert await gaps(bot) == [question]
+
+
 async def test_thanks_and_hello_are_not_knowledge_gaps(bot: Harness) -> None:
     await bot.enrol(OFFICER)
     [thanks] = await bot.say(OFFICER, "thanks")
