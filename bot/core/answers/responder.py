@@ -327,15 +327,12 @@ class Responder:
         # A near miss named inside a question one of our units asks almost word for word
         # ("can a trafficking victim use s45 for robbery or gbh"), or beside one of the
         # topic's own names ("does murder have the s45 defence"), is still ours.
-        ours = result.answered and (
-            (result.unit is not None and result.unit_score >= STRONG_UNIT)
-            or (
-                result.quoted
-                and not (
-                    near and self.scope.near_miss_names(text, near, result.hits[0].topic.aliases)
-                )
-            )
+        # Unless the near miss is part of that name: "road closure order" is a road closure.
+        strong = result.unit is not None and result.unit_score >= STRONG_UNIT
+        quoted = result.quoted and not (
+            near and self.scope.near_miss_names(text, near, result.hits[0].topic.aliases)
         )
+        ours = result.answered and (strong or quoted)
         if near and offence is None and not ours:
             if wants_offence_fact(kinds):
                 return self._not_held(result, near)
@@ -350,7 +347,8 @@ class Responder:
         elsewhere = (
             kinds[:1] == ["necessary"]
             and offence is not None
-            and (result.answered and offence.topic not in ranked[:3])
+            and result.answered
+            and offence.topic not in ranked[:3]
         )
         if offence is not None and wants_offence_fact(kinds) and not elsewhere:
             return self._offence(result, offence, kinds[0], rows[1:])
