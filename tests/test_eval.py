@@ -14,6 +14,7 @@ from tests.support import KNOWLEDGE, run_bot
 
 EVAL = KNOWLEDGE / "eval" / "queries.jsonl"
 HOLDOUT = KNOWLEDGE / "eval" / "holdout.jsonl"
+VALIDATION = KNOWLEDGE / "eval" / "validation.jsonl"
 RETIRED = KNOWLEDGE / "eval" / "holdout-2026-12b.jsonl"  # the holdout until 2026-12-01
 VOLATILE = ("latency_ms", "index_build_ms")  # timings differ between runs; nothing else may
 
@@ -50,12 +51,14 @@ def test_every_eval_set_reads_and_names_real_topics(knowledge: Knowledge, path) 
         # the issue's targets (0.92 / 0.90 / 0.95), which are measured on it and reported,
         # not tuned to. First measured: top-1 0.859, top-3 0.972, OOS 0.844, answer_ok 0.797.
         (HOLDOUT, 0.85, 0.96, 0.84, 0.79),
+        # Written the same way, never read; engine variants are compared on its figures.
+        (VALIDATION, 0.84, 0.96, 0.91, 0.81),
     ],
 )
 def test_quality_targets(knowledge: Knowledge, path, top1, top3, oos, answer_ok) -> None:
     report, misses = evaluate(knowledge.responder, read_queries(path), knowledge.build_ms)
-    # The blind set's lines stay unread, even in a failing test's output: figures only.
-    shown = [] if path == HOLDOUT else misses[:15]
+    # The blind sets' lines stay unread, even in a failing test's output: figures only.
+    shown = [] if path in (HOLDOUT, VALIDATION) else misses[:15]
     detail = "\n".join(json.dumps(m.model_dump()) for m in shown)
     assert report.top1 >= top1, f"top1 {report.top1}\n{detail}"
     assert report.top3 >= top3, f"top3 {report.top3}\n{detail}"
