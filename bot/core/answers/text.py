@@ -70,6 +70,7 @@ def question_head(text: str) -> str:
     return text[: MAX_QUERY_CHARS * 2]
 
 
+@lru_cache(maxsize=32768)
 def rewrite(text: str) -> str:
     """Fold the ways officers write section numbers and ages into single tokens.
 
