@@ -522,13 +522,9 @@ class Responder:
             return None  # the search answers with one of a procedure's facts (who to ring)
         if not kinds and not danger and _SECTION.search(rewrite(normalise(text))):
             return None  # "s45 defence kid caught with wraps" asks about the section
-        name, topic = self._checklist_for(who, seen, top)
+        name, listed = self._checklist_for(who, seen)
+        topic = self._scene_topic(who, seen, listed, top, clear)
         steps = self.indicators.steps(seen, {who})
-        listed = self.indicators.spec.checklists[name].topic if name else topic.id
-        # The steps are the scene's; the topic to read next is the one the search is sure the
-        # question is about ("...says the olders 'share' her": child sexual exploitation).
-        if top is not None and clear and top.category != "background":
-            topic = top
         # The signs as the checklist names them; other topics' look-alike items repeat them.
         shown = [i for i in seen if i.topic_id == listed or "danger" in i.flags] or seen
         labels = list(dict.fromkeys(i.label for i in shown))[:MAX_SEEN]
@@ -558,24 +554,34 @@ class Responder:
         ]
         return Reply("scene", paragraphs, rows, topic, hits=result.hits)
 
-    def _checklist_for(
-        self, who: str, seen: list[Indicator], top: Topic | None
-    ) -> tuple[str, Topic]:
+    def _checklist_for(self, who: str, seen: list[Indicator]) -> tuple[str, str]:
         """The checklist for who it is about that most of the signs come from, and its topic."""
         assert self.indicators is not None
         specs = [(n, s) for n, s in self.indicators.spec.checklists.items() if s.subject == who]
         counts = {n: sum(i.topic_id == s.topic for i in seen) for n, s in specs}
         name = max(counts, key=lambda n: (counts[n], -list(counts).index(n))) if counts else ""
         topic_id = self.indicators.spec.checklists[name].topic if name else seen[0].topic_id
-        # The search's own answer, when it is a list of signs that fits who this is about.
-        # The search's own answer instead, when it is a list of signs for who this is about
-        # that holds more of what was seen.
-        if top is not None and top.category == "indicators":
+        return name, topic_id
+
+    def _scene_topic(
+        self, who: str, seen: list[Indicator], listed: str, top: Topic | None, clear: bool
+    ) -> Topic:
+        """The topic a scene's reply points to: the steps are the scene's, but the topic to
+        read next is the one the search is sure the question is about ("...says the olders
+        'share' her": child sexual exploitation); else the search's own answer when it is a
+        list of signs for who this is about that holds more of what was seen; else the
+        checklist's."""
+        assert self.indicators is not None
+        if top is None:
+            return self.kb.topics[listed]
+        if clear and top.category != "background":
+            return top
+        if top.category == "indicators":
             fits = self.indicators.spec.subjects.get(top.id, who) == who
-            ours = sum(i.topic_id == topic_id for i in seen)
+            ours = sum(i.topic_id == listed for i in seen)
             if fits and sum(i.topic_id == top.id for i in seen) >= ours:
-                topic_id = top.id
-        return name, self.kb.topics[topic_id]
+                return top
+        return self.kb.topics[listed]
 
     def _scene_buttons(self, who: str, name: str | None = None) -> list[Button]:
         if name is None and self.indicators is not None:

@@ -725,7 +725,7 @@ class SearchEngine:
             unit_score,
             kinds,
             bool(ranked) and ranked[0][2] in analysis.quoted,
-            also if verdict is Verdict.ANSWER and unit is not None else None,
+            also if verdict is Verdict.ANSWER else None,  # only set beside a unit
         )
 
     def _pull_units(
