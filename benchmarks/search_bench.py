@@ -62,7 +62,8 @@ if scale > len(topics):
     kb = KnowledgeBase(root=knowledge.kb.root, topics={t.id: t for t in topics + made},
                        synonyms=knowledge.kb.synonyms, intents=knowledge.kb.intents,
                        units=made_units, offences=knowledge.kb.offences)
-    engine = SearchEngine(kb.topics.values(), kb.synonyms, kb.intents, units=kb.units)
+    engine = SearchEngine(kb.topics.values(), kb.synonyms, kb.intents, units=kb.units,
+                          model=knowledge.engine.model)
     responder = Responder(kb, engine, knowledge.indicators, knowledge.scope)
     startup_ms = (time.perf_counter() - start) * 1000
     units = sum(len(u) for u in made_units.values())

@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("check", help="validate every curated file")
     kb_sub.add_parser("export", help="print every entry as JSON")
+    kb_sub.add_parser("train", help="learn the ranker from knowledge/eval (not the blind sets)")
     from bot.core.notes.cli import add_parser as add_notes_parser
 
     add_notes_parser(sub)
@@ -199,6 +200,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 def _kb(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.knowledge.check import check_knowledge
 
+    if args.kb_command == "train":
+        return _kb_train(settings)
     kb, problems = check_knowledge(settings.knowledge_dir)
     if args.kb_command == "export":
         if kb.errors:
@@ -225,6 +228,22 @@ def _kb(args: argparse.Namespace, settings: Settings) -> int:
     warnings = len(problems) - errors
     print(f"kb check: {len(kb.topics)} topics, {errors} errors, {warnings} warnings")
     return 1 if errors else 0
+
+
+def _kb_train(settings: Settings) -> int:
+    from bot.core.answers.ranker import RANKER_FILE
+    from bot.core.answers.training import train
+
+    knowledge = _tool_knowledge(settings)
+    scope = knowledge.responder.scope
+    done = train(knowledge.engine, settings.knowledge_dir, lambda q: bool(scope.small_talk(q)))
+    path = settings.knowledge_dir / RANKER_FILE
+    path.write_text(done.model.to_json(), encoding="utf-8")
+    print(
+        f"kb train: {done.questions} questions, {done.rows} candidates "
+        f"({done.positives} right); wrote {path}"
+    )
+    return 0
 
 
 def _notes(args: argparse.Namespace, settings: Settings) -> int:

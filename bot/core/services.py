@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.core.answers.ranker import RANKER_FILE, RankerModel
 from bot.core.answers.responder import Responder
 from bot.core.answers.search import SearchEngine
 from bot.core.guided.flows import Referral
@@ -71,7 +72,8 @@ def load_knowledge(
     errors = kb.errors + [p for p in problems if p.level == "error"]
     if strict and errors:
         raise _refuse("knowledge base", errors)
-    engine = SearchEngine(kb.topics.values(), kb.synonyms, kb.intents, units=kb.units)
+    model = RankerModel.read(root / RANKER_FILE)
+    engine = SearchEngine(kb.topics.values(), kb.synonyms, kb.intents, units=kb.units, model=model)
     knowledge = Knowledge(kb, engine, 0.0, indicators, contacts, scope, bank, referral)
     _ = knowledge.responder  # built at start-up, not on the first question
     knowledge.build_ms = (time.perf_counter() - start) * 1000

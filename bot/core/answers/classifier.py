@@ -19,6 +19,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any, Generic, TypeVar
+
+L = TypeVar("L", int, str)  # a class label: a topic's key or id
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default: words of two characters or more
 CHAR_N = 4
@@ -55,6 +58,12 @@ class _Tfidf:
             g: math.log((1 + n) / (1 + d)) + 1.0 for g, d in sorted(df.items()) if d >= min_df
         }
 
+    @classmethod
+    def of(cls, idf: dict[str, float]) -> _Tfidf:
+        made = cls.__new__(cls)
+        made.idf = idf
+        return made
+
     def vector(self, grams: list[str]) -> dict[str, float]:
         counts = Counter(g for g in grams if g in self.idf)
         weights = {g: (1.0 + math.log(c)) * self.idf[g] for g, c in counts.items()}
@@ -62,17 +71,17 @@ class _Tfidf:
         return {g: w / norm for g, w in weights.items()} if norm else {}
 
 
-class TopicClassifier:
-    """Multinomial naive Bayes over both tf-idf parts; classes are integer topic keys."""
+class TopicClassifier(Generic[L]):
+    """Multinomial naive Bayes over both tf-idf parts; classes are topic keys or ids."""
 
-    def __init__(self, texts: Iterable[tuple[int, str]], alpha: float = 0.1) -> None:
+    def __init__(self, texts: Iterable[tuple[L, str]], alpha: float = 0.1) -> None:
         labelled = list(texts)
         words = [word_features(t) for _, t in labelled]
         chars = [char_features(t) for _, t in labelled]
         self._words = _Tfidf(words)
         self._chars = _Tfidf(chars, MIN_DF_CHARS)
-        counts: dict[int, dict[str, float]] = {}
-        docs: Counter[int] = Counter()
+        counts: dict[L, dict[str, float]] = {}
+        docs: Counter[L] = Counter()
         for (label, _), w, ch in zip(labelled, words, chars, strict=True):
             docs[label] += 1
             own = counts.setdefault(label, {})
@@ -82,21 +91,49 @@ class TopicClassifier:
         total = sum(docs.values())
         log_alpha = math.log(alpha)
         # log P(c) and, for a feature the class never saw, log theta = log(alpha) - log_norm.
-        self._prior = {c: math.log(d / total) for c, d in docs.items()}
-        self._log_norm = {
+        self._prior: dict[L, float] = {c: math.log(d / total) for c, d in docs.items()}
+        self._log_norm: dict[L, float] = {
             c: math.log(sum(own.values()) + alpha * n_features) for c, own in counts.items()
         }
         self._log_alpha = log_alpha
         # Per feature, what each class that saw it adds over an unseen one.
-        self._seen: dict[str, dict[int, float]] = {}
+        self._seen: dict[str, dict[L, float]] = {}
         for c in sorted(counts):
             for g, x in counts[c].items():
                 self._seen.setdefault(g, {})[c] = math.log(x + alpha) - log_alpha
 
+    def state(self, digits: int | None = 5) -> dict[str, Any]:
+        """Everything `restore` needs, as JSON data (so string labels only); rounded to
+        `digits` unless None, since a stored model is a file under review."""
+
+        def r(v: float) -> float:
+            return v if digits is None else round(v, digits)
+
+        return {
+            "words": {g: r(v) for g, v in self._words.idf.items()},
+            "chars": {g: r(v) for g, v in self._chars.idf.items()},
+            "log_alpha": r(self._log_alpha),
+            "prior": {c: r(v) for c, v in self._prior.items()},
+            "log_norm": {c: r(v) for c, v in self._log_norm.items()},
+            "seen": {g: {c: r(v) for c, v in by.items()} for g, by in self._seen.items()},
+        }
+
+    @classmethod
+    def restore(cls, state: dict[str, Any]) -> TopicClassifier[str]:
+        """The classifier `state` describes."""
+        made: TopicClassifier[str] = object.__new__(TopicClassifier)
+        made._words = _Tfidf.of(state["words"])
+        made._chars = _Tfidf.of(state["chars"])
+        made._log_alpha = state["log_alpha"]
+        made._prior = state["prior"]
+        made._log_norm = state["log_norm"]
+        made._seen = state["seen"]
+        return made
+
     def _features(self, words: list[str], chars: list[str]) -> dict[str, float]:
         return {**self._words.vector(words), **self._chars.vector(chars)}
 
-    def probabilities(self, text: str, classes: Iterable[int]) -> dict[int, float]:
+    def probabilities(self, text: str, classes: Iterable[L]) -> dict[L, float]:
         """P(class | text) among `classes` (the search's candidates), summing to 1."""
         wanted = [c for c in dict.fromkeys(classes) if c in self._prior]
         if not wanted:

@@ -16,6 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.core.answers.responder import Responder
 
+EVAL_DIR = "eval"
+# Written before any tuning and never read: measured, never learnt from (the ranker trains
+# on every other set in `knowledge/eval/`).
+BLIND_SETS = ("holdout.jsonl", "validation.jsonl")
+
 
 class EvalQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -84,6 +89,11 @@ def read_queries(path: Path) -> list[EvalQuery]:
         except ValidationError as exc:
             raise ValueError(f"{path}:{number}: {exc.errors()[0]['msg']}") from None
     return queries
+
+
+def training_files(root: Path) -> list[Path]:
+    """Every labelled set in `knowledge/eval/` but the blind ones: what the ranker learns from."""
+    return [p for p in sorted((root / EVAL_DIR).glob("*.jsonl")) if p.name not in BLIND_SETS]
 
 
 def percentile(values: list[float], pct: float) -> float:

@@ -14,7 +14,9 @@ The pipeline for a query:
    alone clear a threshold and the whole score has a margin over the runner-up;
 5. a long description (a scene told in full) is read a little differently: words no topic
    holds weigh less, its closing question more, and a wide lead is enough to answer;
-6. the answering topic's best unit for the question (its kind, or a figure for "how many"),
+6. with a stored model (`ranker.py`) and three words or more, a learnt ranker reads the five
+   leading candidates' evidence side by side and decides which answers, and whether any does;
+7. the answering topic's best unit for the question (its kind, or a figure for "how many"),
    and the runner-up when the two are about equally good.
 """
 
@@ -40,6 +42,7 @@ from bot.core.answers.classifier import TopicClassifier
 from bot.core.answers.english import english_words
 from bot.core.answers.kinds import asks_for_figure, holds_figure, question_kinds
 from bot.core.answers.names import Names
+from bot.core.answers.ranker import CANDIDATES, NONE, RankerModel, texts_digest, with_leads
 from bot.core.answers.text import STOPWORDS, normalise, question_head, rewrite, stem, words
 from bot.core.knowledge.topics import Topic
 from bot.core.knowledge.units import Unit
@@ -108,6 +111,7 @@ class Tuning:
     classifier_weight: float = 0.25  # what the wording classifier's probability adds
     classifier_alpha: float = 0.1  # its smoothing
     classifier_min_concepts: int = 3
+    ranker_min_concepts: int = 3  # a word or two: the hand-weighted decision, margins and all
 
 
 # coverage, title similarity, intent, phrase, the wording classifier's probability
@@ -122,6 +126,7 @@ class Analysis:
     read: tuple[_Concept, ...] = ()
     folded: str = ""  # the query's content words, processed for rapidfuzz
     quoted: frozenset[int] = frozenset()  # topics one of whose own names the query holds
+    text: str = ""  # the query's words as read (corrected, rewritten), for the classifiers
 
 
 # Token-set similarity (word overlap) tempered by token-sort (same words, about the same
@@ -135,6 +140,21 @@ class UnitPick(NamedTuple):
     words: float  # on its words alone
     runner: Unit | None = None  # the next best unit of the same topic
     gap: float = 1.0  # how far behind it ranks
+
+
+_Ranked = tuple[float, str, int]  # score, topic id, topic key
+
+
+@dataclass
+class _Prepared:
+    analysis: Analysis
+    kinds: tuple[str, ...]
+    figure: bool
+    wanted: list[list[tuple[float, tuple[frozenset[str], ...]]]]
+    ranked: list[_Ranked]
+    pull: dict[int, float]
+    picks: dict[int, UnitPick]  # the best unit of each topic looked at so far
+    lexical: float
 
 
 @dataclass(frozen=True)
@@ -235,6 +255,11 @@ def classifier_texts(topic: Topic, units: list[Unit]) -> list[str]:
     return [" ".join(words(rewrite(normalise(t)))) for t in said]
 
 
+def wording_texts(topics: Iterable[Topic], units: dict[str, list[Unit]]) -> list[tuple[str, str]]:
+    """(topic id, text) of every topic in order: what the wording classifier learns from."""
+    return [(t.id, text) for t in topics for text in classifier_texts(t, units.get(t.id, []))]
+
+
 def _analyse(text: str) -> list[str]:
     """Stems of the content words of curated text (index side: no typo correction)."""
     return [stem(w) for w in words(rewrite(normalise(text))) if w not in STOPWORDS]
@@ -250,8 +275,10 @@ class SearchEngine:
         intents: dict[str, list[str]] | None = None,
         tuning: Tuning | None = None,
         units: dict[str, list[Unit]] | None = None,
+        model: RankerModel | None = None,
     ) -> None:
         self.tuning = tuning or Tuning()
+        self.model = model
         self._lock = threading.Lock()
         self._docs: list[_Doc] = []
         self._df: dict[str, int] = {}
@@ -276,7 +303,6 @@ class SearchEngine:
     ) -> None:
         rows = []
         surface: dict[str, int] = {}
-        wording: list[tuple[int, str]] = []  # what the classifier learns from
         spoken: list[list[str]] = []  # every curated text's stems in order, for `Names`
         for key, topic in enumerate(topics):
             name_text = " ".join([topic.title, *topic.aliases, topic.id.replace("-", " ")])
@@ -315,8 +341,14 @@ class SearchEngine:
             for w in seen:
                 surface[w] = surface.get(w, 0) + 1
             rows.append({"key": key, **{f: " ".join(stems) for f, stems in analysed.items()}})
-            wording += [(key, text) for text in classifier_texts(topic, own)]
-        self._classifier = TopicClassifier(wording, self.tuning.classifier_alpha)
+        # Learning it is most of start-up: the stored model's copy, when learnt from these texts.
+        wording = wording_texts(topics, units)
+        self.wording_on = texts_digest(wording)
+        stored = self.model.wording if self.model else None
+        if stored is not None and self.model and self.model.wording_on == self.wording_on:
+            self._classifier = stored
+        else:
+            self._classifier = TopicClassifier(wording, self.tuning.classifier_alpha)
         # The stems of what a topic is about, as against what its body mentions in passing.
         self._asked = frozenset(
             x for d in self._docs for f in FIELDS if f != "body" for x in d.fields[f]
@@ -382,6 +414,11 @@ class SearchEngine:
         rank = idx.bm25(*BM25_WEIGHTS)
         query = idx.select(idx.key).where(idx.match(_SENTINEL)).order_by(rank)
         self._fts_sql, self._fts_params = query.limit(self.tuning.candidates).sql()
+
+    @property
+    def wording(self) -> TopicClassifier[str]:
+        """The wording classifier (`kb train` stores it beside the ranker)."""
+        return self._classifier
 
     @property
     def topics(self) -> list[Topic]:
@@ -602,11 +639,11 @@ class SearchEngine:
         best = sorted(candidates, key=lambda k: -cov[k])[: self.tuning.fuzzy_candidates]
         keys = list(dict.fromkeys([*best, *(k for k in phrased if k in cov)]))
         # A word or two says too little about wording to tell topics apart by it.
-        likely = (
-            self._classifier.probabilities(" ".join(tokens), keys)
-            if len(concepts) >= self.tuning.classifier_min_concepts
-            else {}
-        )
+        likely: dict[int, float] = {}
+        if len(concepts) >= self.tuning.classifier_min_concepts:
+            ids = {self._docs[k].topic.id: k for k in keys}
+            chances = self._classifier.probabilities(" ".join(tokens), ids)
+            likely = {ids[topic_id]: p for topic_id, p in chances.items()}
         fz = self._fuzzy(utils.default_process(folded), keys)
         intent = self._intent(tokens)
         features = {
@@ -626,6 +663,7 @@ class SearchEngine:
             tuple(concepts),
             utils.default_process(folded),
             frozenset(self._phrase_hits(tokens, self._names)),
+            " ".join(tokens),
         )
 
     def _phrase_hits(
@@ -663,8 +701,8 @@ class SearchEngine:
             value += t.classifier_weight * likely * gate
         return round(max(value, 0.0), 4)
 
-    def search(self, query: str, limit: int = 3) -> SearchResult:
-        """Rank topics for free text, and pick the answer unit; never raises on user input."""
+    def _prepare(self, query: str) -> _Prepared:
+        """The candidates for a query, ranked by the hand-weighted score with units' pull."""
         analysis = self.features(query)
         head = question_head(query or "")
         kinds = tuple(question_kinds(head))
@@ -681,7 +719,6 @@ class SearchEngine:
             ((raw + pull.get(k, 0.0), topic_id, k) for raw, topic_id, k in ranked),
             key=lambda r: (-r[0], r[1]),
         )
-        scored = [Hit(self._docs[k].topic, min(raw, 1.0)) for raw, _, k in ranked]
         # Whether the question is about anything the knowledge base covers is the words'
         # call: the classifier tells topics apart, but it has a favourite even for "what time
         # does the canteen close".
@@ -692,19 +729,111 @@ class SearchEngine:
             ),
             default=0.0,
         )
-        verdict = self.decide([raw for raw, _, _ in ranked], analysis.concepts, lexical)
+        picks = {k: pick for k, (pick, _) in pulled.items()}
+        return _Prepared(analysis, kinds, figure, wanted, ranked, pull, picks, lexical)
+
+    def candidate_features(
+        self, query: str, examples: TopicClassifier[str] | None = None
+    ) -> list[tuple[str, list[float]]]:
+        """The leading candidates' topic ids and `FEATURES`, as the ranker sees them (with
+        `examples`, that example classifier instead of the model's: training cross-fits)."""
+        examples = examples or (self.model.examples if self.model else None)
+        if examples is None:
+            raise ValueError("no example classifier")
+        prepared = self._prepare(query)
+        rows = self._candidate_rows(prepared, examples)
+        leading = prepared.ranked[: len(rows)]
+        return [
+            (self._docs[k].topic.id, row) for (_, _, k), row in zip(leading, rows, strict=True)
+        ]
+
+    def _candidate_rows(self, p: _Prepared, examples: TopicClassifier[str]) -> list[list[float]]:
+        t = self.tuning
+        analysis, ranked = p.analysis, p.ranked
+        if not ranked:
+            return []
+        top = ranked[0][0]
+        size = analysis.concepts
+        long = float(size >= t.long_concepts)
+        ids = [self._docs[k].topic.id for k in analysis.features]
+        like = examples.probabilities(analysis.text, [*ids, NONE])
+        rows = []
+        for n, (raw, topic_id, k) in enumerate(ranked[:CANDIDATES]):
+            cov, fz, intent, phrase, likely = analysis.features[k]
+            gate = min(1.0, cov / t.fuzzy_gate) if t.fuzzy_gate else 1.0
+            pick = p.picks.get(k)
+            if pick is None:
+                pick = p.picks[k] = self._best_unit(
+                    analysis, k, p.kinds, p.wanted, figure=p.figure
+                )
+            after = ranked[n + 1][0] if n + 1 < len(ranked) else 0.0
+            of_kind = pick.unit is not None and pick.unit.kind in p.kinds[:2]
+            rows.append(
+                [
+                    cov,
+                    fz * gate,
+                    intent * cov,
+                    phrase,
+                    likely * gate,
+                    p.pull.get(k, 0.0),
+                    raw,
+                    raw - top,
+                    raw - after,
+                    float(n == 0),
+                    n / CANDIDATES,
+                    pick.score,
+                    pick.words,
+                    float(of_kind),
+                    float(bool(p.kinds)),
+                    float(k in analysis.quoted),
+                    min(size, 12) / 12,
+                    long,
+                    long * cov,
+                    long * likely,
+                    p.lexical,
+                    self.raw_score(analysis.features[k], wording=False),
+                    like.get(topic_id, 0.0),
+                    like.get(NONE, 0.0),
+                ]
+            )
+        return with_leads(rows)
+
+    def _rerank(self, p: _Prepared, model: RankerModel) -> tuple[list[_Ranked], Verdict]:
+        """The leading candidates in the model's order, and its verdict on the first."""
+        rows = self._candidate_rows(p, model.examples)
+        chances = [model.chance(row) for row in rows]
+        order = sorted(range(len(rows)), key=lambda i: (-chances[i], i))
+        ranked = [p.ranked[i] for i in order] + p.ranked[len(rows) :]
+        if not rows or p.lexical < self.tuning.suggest_at:
+            return ranked, Verdict.NOT_SURE
+        sure = chances[order[0]] >= model.answer_at
+        return ranked, Verdict.ANSWER if sure else Verdict.DID_YOU_MEAN
+
+    def search(self, query: str, limit: int = 3) -> SearchResult:
+        """Rank topics for free text, and pick the answer unit; never raises on user input."""
+        p = self._prepare(query)
+        analysis, kinds = p.analysis, p.kinds
+        learnt = self.model is not None and analysis.concepts >= self.tuning.ranker_min_concepts
+        if learnt:
+            ranked, verdict = self._rerank(p, self.model)  # type: ignore[arg-type]
+        else:
+            ranked = p.ranked
+            verdict = self.decide([raw for raw, _, _ in ranked], analysis.concepts, p.lexical)
+        scored = [Hit(self._docs[k].topic, min(raw, 1.0)) for raw, _, k in ranked]
         unit, unit_score, also = None, 0.0, None
         if ranked and verdict is not Verdict.NOT_SURE:
             first = ranked[0][2]
-            if first in pulled:
-                pick = pulled[first][0]
-            else:
-                pick = self._best_unit(analysis, first, kinds, wanted, figure=figure)
+            pick = (
+                p.picks[first]
+                if first in p.picks
+                else self._best_unit(analysis, first, kinds, p.wanted, figure=p.figure)
+            )
             unit, unit_score = pick.unit, pick.score
             # A question of several words that is one of the unit's own phrasings, near
             # enough, is answered; one word matching many topics stays a "did you mean".
+            # (The ranker weighs the unit itself.)
             sure = unit_score >= self.tuning.unit_sure
-            if verdict is Verdict.DID_YOU_MEAN and sure and analysis.concepts >= 2:
+            if not learnt and verdict is Verdict.DID_YOU_MEAN and sure and analysis.concepts >= 2:
                 verdict = Verdict.ANSWER
             # A vague question (no kind asked, a word or two) gets the summary unless one
             # unit matches it closely.

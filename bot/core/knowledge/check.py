@@ -24,10 +24,18 @@ def _dependent_checkers() -> list:
 
     Each takes (knowledge root, loaded KnowledgeBase) and returns a list of Problems.
     """
+    from bot.core.answers.ranker import check_ranker
     from bot.core.guided.flows import check_guided
     from bot.core.guided.indicators import check_indicators
     from bot.core.knowledge.local_contacts import check_local_contacts
     from bot.core.knowledge.scope import check_scope
     from bot.core.quiz.bank import check_quiz
 
-    return [check_indicators, check_quiz, check_guided, check_local_contacts, check_scope]
+    return [
+        check_indicators,
+        check_quiz,
+        check_guided,
+        check_local_contacts,
+        check_scope,
+        check_ranker,
+    ]
