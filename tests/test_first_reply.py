@@ -429,6 +429,17 @@ def test_two_units_that_answer_about_equally_well_are_both_given(knowledge: Know
     assert "care and support" in reply.text and len(reply.text) <= MAX_REPLY
 
 
+def test_a_question_in_two_parts_gets_both_answers(knowledge: Knowledge) -> None:
+    """It answered whether s46 applies and left out how long it lasts; steps give way first."""
+    reply = knowledge.responder.respond(
+        "12yo found in a trap flat at 2am, mum not answering, dealers there. can I take him "
+        "under police protection, how long can i keep him"
+    )
+    assert reply.kind == "answer" and reply.topic and reply.topic.id == "police-protection-s46"
+    assert "significant harm" in reply.text and "72 hours" in reply.text
+    assert "Do now\n1. " in reply.text and len(reply.text) <= MAX_REPLY
+
+
 @pytest.mark.parametrize(
     ("description", "topic"),
     [

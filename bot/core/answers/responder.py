@@ -390,10 +390,14 @@ class Responder:
             self._do_now(topic),
             [self._source_line(topic, source)],
         ]
-        # Two units that answer about equally well: both, while the steps still fit.
+        # Two units that answer about equally well: both, while the steps still fit. A
+        # question in two parts ("can I take him, and how long for") gets both answers before
+        # the steps, down to the first step.
         if unit is not None and result.also is not None:
             both = [[*paragraphs[0], Line(result.also.answer)], *paragraphs[1:]]
-            if len(plain_text([p for p in both if p])) <= MAX_REPLY:
+            steps = 1 if result.also.kind != unit.kind else 3
+            shortest = [[*both[0]], both[1], both[2][: steps + 1], both[3]]
+            if len(plain_text([p for p in shortest if p])) <= MAX_REPLY:
                 paragraphs = both
         return Reply(
             "answer",

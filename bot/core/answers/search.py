@@ -840,8 +840,8 @@ class SearchEngine:
             vague = not kinds and analysis.concepts < 3
             if unit_score < (self.tuning.unit_sure if vague else self.tuning.unit_at):
                 unit = None
-            elif pick.gap <= self.tuning.unit_close:
-                also = pick.runner
+            else:
+                also = self._second_part(p, first, pick)
         hits = scored[: max(limit, 1)]
         if verdict is Verdict.NOT_SURE:
             hits = [h for h in hits if h.score >= self.tuning.suggest_floor]
@@ -856,6 +856,20 @@ class SearchEngine:
             bool(ranked) and ranked[0][2] in analysis.quoted,
             also if verdict is Verdict.ANSWER else None,  # only set beside a unit
         )
+
+    def _second_part(self, p: _Prepared, key: int, pick: UnitPick) -> Unit | None:
+        """The unit to give beside the answer: the best of the other kind when the question
+        asks for two ("can I take him under s46, and how long can I keep him") and the topic
+        has one good enough, else a runner-up that answers it about as well."""
+        unit = pick.unit
+        other = next((k for k in p.kinds[:2] if k != unit.kind), None) if unit else None
+        if unit is not None and other is not None:
+            second = self._best_unit(
+                p.analysis, key, (other,), p.wanted, figure=p.figure, only=other
+            )
+            if second.unit is not None and second.score >= self.tuning.unit_at:
+                return second.unit
+        return pick.runner if pick.gap <= self.tuning.unit_close else None
 
     def _pull_units(
         self,
@@ -902,6 +916,7 @@ class SearchEngine:
         wanted: list[list[tuple[float, tuple[frozenset[str], ...]]]] | None = None,
         floor: float | None = None,
         figure: bool = False,
+        only: str | None = None,
     ) -> UnitPick:
         """The topic's unit that best answers the question, how well (0..1), and how well on
         its words alone (capped on its own, so the nudge for its kind never costs it); and the
@@ -953,7 +968,7 @@ class SearchEngine:
         ):
             return UnitPick(None, 0.0, 0.0)
         order = sorted(
-            range(n),
+            (k for k in range(n) if only is None or units[k].unit.kind == only),
             key=lambda k: (
                 -(t.coverage_weight * parts[k][1] + t.fuzzy_weight * parts[k][2] + parts[k][3]),
                 k,
