@@ -113,7 +113,7 @@ def test_training_learns_to_rank_and_survives_storing(tmp_path: Path) -> None:
     stored = RankerModel.read(root / RANKER_FILE)
     assert stored is not None
     engine = knowledge.engine
-    right = 0
+    right = hand = 0
     scenes = [q for q in read_queries(root / "eval" / "dev-blind-c.jsonl") if q.expected]
     for q in scenes:
         rows = engine.candidate_features(q.query, stored.examples)
@@ -123,5 +123,7 @@ def test_training_learns_to_rank_and_survives_storing(tmp_path: Path) -> None:
         if rows:
             best = max(range(len(rows)), key=lambda i: (chances[i], -i))
             right += rows[best][0] in q.accepted
-    # Learnt from these very questions: it must rank most of them right.
-    assert right / len(scenes) >= 0.9
+            hand += rows[0][0] in q.accepted  # the hand-weighted score's first
+    # Learnt from these very questions: it must rank most of them right, and more than the
+    # hand-weighted score it reorders.
+    assert right / len(scenes) >= 0.85 and right > hand

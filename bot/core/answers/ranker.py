@@ -26,7 +26,7 @@ from bot.core.knowledge.problems import Problem
 
 RANKER_FILE = "ranker.json"
 NONE = ""  # the example classifier's class for questions outside the scope
-CANDIDATES = 5  # how many leading topics the model compares
+CANDIDATES = 4  # how many leading topics the model compares
 
 # Per candidate; `*_lead` is the candidate's value less the best of the other candidates'.
 FEATURES = (

@@ -112,6 +112,7 @@ class Tuning:
     classifier_alpha: float = 0.1  # its smoothing
     classifier_min_concepts: int = 3
     ranker_min_concepts: int = 3  # a word or two: the hand-weighted decision, margins and all
+    ranker_sure: float = 0.7  # the ranker's chance that answers though the words cover little
 
 
 # coverage, title similarity, intent, phrase, the wording classifier's probability
@@ -804,10 +805,14 @@ class SearchEngine:
         chances = [model.chance(row) for row in rows]
         order = sorted(range(len(rows)), key=lambda i: (-chances[i], i))
         ranked = [p.ranked[i] for i in order] + p.ranked[len(rows) :]
-        if not rows or p.lexical < self.tuning.suggest_at:
+        if not rows:
             return ranked, Verdict.NOT_SURE
-        sure = chances[order[0]] >= model.answer_at
-        return ranked, Verdict.ANSWER if sure else Verdict.DID_YOU_MEAN
+        chance = chances[order[0]]
+        # A scene told in its own words covers little of itself ("trainers worth more than his
+        # mum's rent"): when the words alone are weak, only a confident model still answers.
+        if p.lexical < self.tuning.suggest_at and chance < self.tuning.ranker_sure:
+            return ranked, Verdict.NOT_SURE
+        return ranked, Verdict.ANSWER if chance >= model.answer_at else Verdict.DID_YOU_MEAN
 
     def search(self, query: str, limit: int = 3) -> SearchResult:
         """Rank topics for free text, and pick the answer unit; never raises on user input."""
