@@ -485,6 +485,22 @@ def test_a_scene_points_to_the_topic_the_search_is_sure_of(knowledge: Knowledge)
     assert "check" in actions and "refer" in actions
 
 
+def test_a_scene_points_to_the_rankers_choice_though_it_scores_lower(
+    knowledge: Knowledge,
+) -> None:
+    """The ranker put CSE first, below stop and search by the words alone; the scene took the
+    words' margin for doubt and pointed to the general list of signs."""
+    text = (
+        "14yo lad working for a line, disclosed the elders film him 'doing stuff' and threaten "
+        "to send it round if he stops. what now"
+    )
+    result = knowledge.engine.search(text)
+    assert result.answered and result.hits[0].score < result.hits[1].score
+    reply = knowledge.responder.respond(text)
+    assert reply.kind == "scene" and reply.topic is not None
+    assert reply.topic.id == result.hits[0].topic.id == "child-sexual-exploitation"
+
+
 def test_the_question_at_the_end_of_a_long_description_weighs_more(knowledge: Knowledge) -> None:
     """After the scene, 'do I still NRM him' is what is asked: the unit on a child who does
     not consent answers, not the topic's summary."""

@@ -513,7 +513,9 @@ class Responder:
             return None
         top = result.hits[0].topic if result.answered else None
         scores = [h.score for h in result.hits] + [0.0, 0.0]
-        clear = scores[0] - scores[1] >= self.engine.tuning.margin
+        # The ranker's first is its own choice, though it may score below the second by the
+        # words alone: its answer is clear. Without it, the margin decides.
+        clear = result.chance is not None or scores[0] - scores[1] >= self.engine.tuning.margin
         danger = any("danger" in i.flags for i in seen)  # someone may need help right now
         category = top.category if top is not None else None
         strong = result.unit is not None and result.unit_score >= STRONG_UNIT

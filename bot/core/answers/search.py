@@ -175,6 +175,7 @@ class SearchResult:
     kinds: tuple[str, ...] = ()
     quoted: bool = False  # the question quotes one of the first hit's own names
     also: Unit | None = None  # a unit of the same topic that answers it nearly as well
+    chance: float | None = None  # the ranker's chance that the first hit is the one asked about
 
     @property
     def answered(self) -> bool:
@@ -799,20 +800,24 @@ class SearchEngine:
             )
         return with_leads(rows)
 
-    def _rerank(self, p: _Prepared, model: RankerModel) -> tuple[list[_Ranked], Verdict]:
-        """The leading candidates in the model's order, and its verdict on the first."""
+    def _rerank(
+        self, p: _Prepared, model: RankerModel
+    ) -> tuple[list[_Ranked], Verdict, float | None]:
+        """The leading candidates in the model's order, its verdict on the first, and its
+        chance of being the topic asked about."""
         rows = self._candidate_rows(p, model.examples)
         chances = [model.chance(row) for row in rows]
         order = sorted(range(len(rows)), key=lambda i: (-chances[i], i))
         ranked = [p.ranked[i] for i in order] + p.ranked[len(rows) :]
         if not rows:
-            return ranked, Verdict.NOT_SURE
+            return ranked, Verdict.NOT_SURE, None
         chance = chances[order[0]]
         # A scene told in its own words covers little of itself ("trainers worth more than his
         # mum's rent"): when the words alone are weak, only a confident model still answers.
         if p.lexical < self.tuning.suggest_at and chance < self.tuning.ranker_sure:
-            return ranked, Verdict.NOT_SURE
-        return ranked, Verdict.ANSWER if chance >= model.answer_at else Verdict.DID_YOU_MEAN
+            return ranked, Verdict.NOT_SURE, chance
+        verdict = Verdict.ANSWER if chance >= model.answer_at else Verdict.DID_YOU_MEAN
+        return ranked, verdict, chance
 
     def search(self, query: str, limit: int = 3) -> SearchResult:
         """Rank topics for free text, and pick the answer unit; never raises on user input."""
@@ -820,9 +825,9 @@ class SearchEngine:
         analysis, kinds = p.analysis, p.kinds
         learnt = self.model is not None and analysis.concepts >= self.tuning.ranker_min_concepts
         if learnt:
-            ranked, verdict = self._rerank(p, self.model)  # type: ignore[arg-type]
+            ranked, verdict, chance = self._rerank(p, self.model)  # type: ignore[arg-type]
         else:
-            ranked = p.ranked
+            ranked, chance = p.ranked, None
             verdict = self.decide([raw for raw, _, _ in ranked], analysis.concepts, p.lexical)
         scored = [Hit(self._docs[k].topic, min(raw, 1.0)) for raw, _, k in ranked]
         unit, unit_score, also = None, 0.0, None
@@ -860,6 +865,7 @@ class SearchEngine:
             kinds,
             bool(ranked) and ranked[0][2] in analysis.quoted,
             also if verdict is Verdict.ANSWER else None,  # only set beside a unit
+            chance,
         )
 
     def _second_part(self, p: _Prepared, key: int, pick: UnitPick) -> Unit | None:
