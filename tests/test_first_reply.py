@@ -429,6 +429,24 @@ def test_two_units_that_answer_about_equally_well_are_both_given(knowledge: Know
     assert "care and support" in reply.text and len(reply.text) <= MAX_REPLY
 
 
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        # The adults' unit ("must give informed consent") answered a question about a 16yo.
+        ("do i need consent to put a 16yo runner in the NRM", "nrm-referral#child-no-consent"),
+        (
+            "adult runner says he was forced to deal, whats the s45 test",
+            "msa-s45-defence#adult-test",
+        ),
+    ],
+)
+def test_a_fact_about_one_age_group_does_not_answer_the_other(
+    knowledge: Knowledge, question: str, unit: str
+) -> None:
+    reply = knowledge.responder.respond(question)
+    assert reply.unit is not None and reply.unit.key == unit
+
+
 def test_a_question_in_two_parts_gets_both_answers(knowledge: Knowledge) -> None:
     """It answered whether s46 applies and left out how long it lasts; steps give way first."""
     reply = knowledge.responder.respond(

@@ -218,6 +218,7 @@ class _UnitDoc:
     answer: frozenset[str]  # stems of the answer
     phrasings: list[str]  # for fuzzy comparison, processed like the query
     figure: bool = False  # its answer states a count, a sum or a date
+    ages: frozenset[str] = frozenset()  # "child", "adult": who its phrasings are about, if one
 
 
 def _index_model(db: SqliteDatabase) -> type[FTS5Model]:
@@ -260,6 +261,16 @@ def classifier_texts(topic: Topic, units: list[Unit]) -> list[str]:
 def wording_texts(topics: Iterable[Topic], units: dict[str, list[Unit]]) -> list[tuple[str, str]]:
     """(topic id, text) of every topic in order: what the wording classifier learns from."""
     return [(t.id, text) for t in topics for text in classifier_texts(t, units.get(t.id, []))]
+
+
+AGES = frozenset({"child", "adult"})  # what `rewrite` folds a written age into
+AGE_PENALTY = 0.3  # what a unit about the other age group loses
+
+
+def _ages(stems: frozenset[str]) -> frozenset[str]:
+    """Who a unit's phrasings are about, when only one of a child and an adult."""
+    said = stems & AGES
+    return said if len(said) == 1 else frozenset()
 
 
 def _analyse(text: str) -> list[str]:
@@ -332,6 +343,7 @@ class SearchEngine:
                     frozenset(answer),
                     [_fold(p) for p in u.ask],
                     holds_figure(u.answer),
+                    _ages(frozenset(s for p in u.ask for s in _analyse(p))),
                 )
                 for u, answer in zip(own, answers, strict=True)
             ]
@@ -957,6 +969,15 @@ class SearchEngine:
         telling_total = (
             sum(c.weight * w for c, w in zip(analysis.read, spread, strict=True)) or 1.0
         )
+        # A fact about adults does not answer a question about a 16-year-old, nor one about
+        # children a question about an adult ("do I need consent to NRM a 16yo").
+        asked_ages = frozenset(
+            a
+            for c in analysis.read
+            for alt in c.alternatives[: c.literal]
+            for a in alt
+            if a in AGES
+        )
         parts = []
         for k in range(n):
             covered = sum(c.weight * g for c, g in zip(analysis.read, got[k], strict=True))
@@ -971,6 +992,8 @@ class SearchEngine:
                 kind = t.unit_figure_boost
             else:
                 kind = 0.0
+            if units[k].ages and asked_ages and not units[k].ages & asked_ages:
+                kind -= AGE_PENALTY
             parts.append((cov, telling / telling_total, gate, kind))
         # The phrasing comparison is the costly part: a unit that could not win even with a
         # perfect one is not compared (the same unit is chosen, in less time).
