@@ -95,7 +95,7 @@ class Tuning:
     fuzzy_gate: float = 0.3
     phrase_boost: float = 0.1
     body_length_norm: float = 0.75
-    unit_at: float = 0.45  # a unit this good is the answer; below it, the topic's summary
+    unit_at: float = 0.35  # a unit this good is the answer; below it, the topic's summary
     unit_sure: float = 0.8  # a unit this good answers even when the topic alone would not
     unit_kind_boost: float = 0.15
     unit_close: float = 0.1  # a runner-up unit this close is offered beside the answer
