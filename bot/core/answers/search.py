@@ -98,7 +98,7 @@ class Tuning:
     unit_at: float = 0.35  # a unit this good is the answer; below it, the topic's summary
     unit_sure: float = 0.8  # a unit this good answers even when the topic alone would not
     unit_kind_boost: float = 0.15
-    unit_close: float = 0.1  # a runner-up unit this close is offered beside the answer
+    unit_close: float = 0.15  # a runner-up unit this close is offered beside the answer
     unit_figure_boost: float = 0.15  # "how many", "when did": a unit that states a figure
     unit_answer_weight: float = 0.6  # a word found only in a unit's answer counts this much
     unit_shared_floor: float = 0.5
