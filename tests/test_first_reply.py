@@ -6,6 +6,7 @@ import pytest
 
 from bot.core.answers.kinds import asks_for_figure, question_kinds
 from bot.core.answers.reply import MAX_REPLY, Line, fit, short_line
+from bot.core.answers.search import question_parts
 from bot.core.services import Knowledge
 
 SCENE = "kid aged 14 found in a flat in Margate, not local, 2 phones and £400, what do I do"
@@ -427,6 +428,26 @@ def test_two_units_that_answer_about_equally_well_are_both_given(knowledge: Know
     reply = knowledge.responder.respond("s42 care act criteria")
     assert reply.kind == "answer" and reply.unit is not None
     assert "care and support" in reply.text and len(reply.text) <= MAX_REPLY
+
+
+def test_each_question_of_a_message_is_answered(knowledge: Knowledge) -> None:
+    """Two questions of no kind the question words name: the answer gave who issues a notice
+    and left out how long it lasts."""
+    reply = knowledge.responder.respond(
+        "who authorises a closure notice and how long does it last"
+    )
+    assert reply.kind == "answer" and reply.topic and reply.topic.id == "closure-orders"
+    assert "inspector" in reply.text and "48 hours" in reply.text
+    assert len(reply.text) <= MAX_REPLY
+
+
+def test_a_message_asking_one_thing_has_no_parts() -> None:
+    assert question_parts("max sentence for trafficking") == []
+    assert question_parts("signs of cuckooing, what do i do") == [
+        "signs of cuckooing",
+        "what do i do",
+    ]
+    assert question_parts("14yo on his own? who do i ring?") == ["14yo on his own", "who do i ring"]
 
 
 @pytest.mark.parametrize(

@@ -156,6 +156,7 @@ class _Prepared:
     pull: dict[int, float]
     picks: dict[int, UnitPick]  # the best unit of each topic looked at so far
     lexical: float
+    query: str = ""
 
 
 @dataclass(frozen=True)
@@ -271,6 +272,21 @@ def _ages(stems: frozenset[str]) -> frozenset[str]:
     """Who a unit's phrasings are about, when only one of a child and an adult."""
     said = stems & AGES
     return said if len(said) == 1 else frozenset()
+
+
+# Where a message asks a second question: "...? who applies", "..., and how long".
+_PARTS = re.compile(
+    r"\?+\s*|[,;]\s*(?:and\s+|&\s+)?(?=(?:who|what|whats|how|when|where|which|is|are|can|do|"
+    r"does|did|should|will|would)\b)|\s+(?:and|&)\s+(?=(?:who|what|whats|how|when|where|which|"
+    r"is|are|can|do|does|did|should|will|would)\b)",
+    re.IGNORECASE,
+)
+
+
+def question_parts(text: str) -> list[str]:
+    """The separate questions of a message that asks more than one (none when it asks one)."""
+    parts = [p.strip() for p in _PARTS.split(question_head(text)) if len(p.split()) >= 2]
+    return parts if len(parts) >= 2 else []
 
 
 def _analyse(text: str) -> list[str]:
@@ -744,7 +760,7 @@ class SearchEngine:
             default=0.0,
         )
         picks = {k: pick for k, (pick, _) in pulled.items()}
-        return _Prepared(analysis, kinds, figure, wanted, ranked, pull, picks, lexical)
+        return _Prepared(analysis, kinds, figure, wanted, ranked, pull, picks, lexical, query)
 
     def candidate_features(
         self, query: str, examples: TopicClassifier[str] | None = None
@@ -882,16 +898,32 @@ class SearchEngine:
 
     def _second_part(self, p: _Prepared, key: int, pick: UnitPick) -> Unit | None:
         """The unit to give beside the answer: the best of the other kind when the question
-        asks for two ("can I take him under s46, and how long can I keep him") and the topic
-        has one good enough, else a runner-up that answers it about as well."""
+        asks for two ("can I take him under s46, and how long can I keep him"), or the best
+        for another of its questions ("who applies for a DDTRO, and what does it stop"), when
+        the topic has one good enough; else a runner-up that answers it about as well."""
         unit = pick.unit
-        other = next((k for k in p.kinds[:2] if k != unit.kind), None) if unit else None
-        if unit is not None and other is not None:
+        if unit is None:
+            return None
+        other = next((k for k in p.kinds[:2] if k != unit.kind), None)
+        if other is not None:
             second = self._best_unit(
                 p.analysis, key, (other,), p.wanted, figure=p.figure, only=other
             )
             if second.unit is not None and second.score >= self.tuning.unit_at:
                 return second.unit
+        best: UnitPick | None = None
+        for part in question_parts(p.query):
+            concepts = self._concepts(part)[0]
+            head = question_head(part)
+            kinds = tuple(question_kinds(head))
+            sub = Analysis({}, {}, len(concepts), tuple(concepts), _fold(part))
+            found = self._best_unit(sub, key, kinds, figure=asks_for_figure(head, kinds))
+            if found.unit is None or found.unit.key == unit.key:
+                continue  # the answer already answers this part
+            if found.score >= self.tuning.unit_at and (best is None or found.score > best.score):
+                best = found
+        if best is not None:
+            return best.unit
         return pick.runner if pick.gap <= self.tuning.unit_close else None
 
     def _pull_units(
