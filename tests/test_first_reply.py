@@ -447,7 +447,7 @@ def test_a_message_asking_one_thing_has_no_parts() -> None:
         "signs of cuckooing",
         "what do i do",
     ]
-    assert question_parts("14yo on his own? who do i ring?") == ["14yo on his own", "who do i ring"]
+    assert question_parts("14yo alone? who do i ring?") == ["14yo alone", "who do i ring"]
 
 
 @pytest.mark.parametrize(
