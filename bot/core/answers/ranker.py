@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from bot.core.answers.classifier import TopicClassifier
 from bot.core.knowledge.problems import Problem
 
@@ -130,7 +132,7 @@ class RankerModel:
         """The stored model, or None when there is none or it was made for other features
         (`kb check` says which)."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = orjson.loads(path.read_bytes())  # a quarter of json's time, same floats
         except FileNotFoundError:
             return None
         weights = data["weights"]
@@ -189,10 +191,10 @@ def check_ranker(root: Path, kb: Any) -> list[Problem]:
     if not path.exists():
         return [Problem(path, 1, "no ranker: run `run_bot.py kb train`", "warning")]
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = orjson.loads(path.read_bytes())
         features = set(data["weights"])
         trained_on = data["trained_on"]
-    except (ValueError, KeyError, TypeError) as exc:
+    except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
         return [Problem(path, 1, f"unreadable ranker ({exc}): run `run_bot.py kb train`")]
     if features != set(FEATURES):
         return [Problem(path, 1, "the ranker has other features: run `run_bot.py kb train`")]
