@@ -7,6 +7,7 @@ Each scenario runs in a fresh interpreter so start-up and peak memory are its ow
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 
@@ -96,13 +97,25 @@ def _scenario(scale: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+RUNS = 3  # fresh processes for the real knowledge base; a shared machine's noise is large
+
+
+def _median_of(runs: list[dict]) -> dict:
+    """Each timing the median of the runs (peak memory the largest)."""
+    out = dict(runs[0])
+    for key in ("p50", "p99", "startup_ms"):
+        out[key] = statistics.median(r[key] for r in runs)
+    out["rss_mb"] = max(r["rss_mb"] for r in runs)
+    return out
+
+
 def run() -> int:
     missed = 0
-    real = _scenario(0)
+    real = _median_of([_scenario(0) for _ in range(RUNS)])
     n = real["topics"]
     print(
         f"  knowledge base: {n} topics, {real['units']} units, {real['offences']} offences, "
-        f"{sum(1 for _ in QUERIES.open())} eval queries x5"
+        f"{sum(1 for _ in QUERIES.open())} eval queries x5; median of {RUNS} fresh processes"
     )
     missed += figure(f"p50 query latency, {n} topics", real["p50"], "ms", 5, False)
     missed += figure(f"p99 query latency, {n} topics", real["p99"], "ms", 5, False)

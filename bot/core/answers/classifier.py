@@ -143,7 +143,15 @@ class TopicClassifier(Generic[L]):
         joint = {c: self._prior[c] + mass * (self._log_alpha - self._log_norm[c]) for c in wanted}
         for g, value in x.items():
             seen = self._seen.get(g)
-            if seen:
+            if not seen:
+                continue
+            # Whichever is shorter is walked: most features are seen in a few classes only.
+            # Each class's sum still adds the features in the same order.
+            if len(seen) < len(joint):
+                for c, extra in seen.items():
+                    if c in joint:
+                        joint[c] += value * extra
+            else:
                 for c in wanted:
                     extra = seen.get(c)
                     if extra is not None:
