@@ -524,6 +524,14 @@ def test_a_scene_points_to_the_topic_the_search_is_sure_of(knowledge: Knowledge)
     assert "check" in actions and "refer" in actions
 
 
+def test_the_issues_scene_points_to_the_signs_of_child_exploitation(knowledge: Knowledge) -> None:
+    """A ranker only fairly sure of another list ('not local': missing episodes, 0.38) does
+    not take the scene away from the checklist's own topic."""
+    reply = knowledge.responder.respond(SCENE)
+    assert reply.kind == "scene" and reply.topic is not None
+    assert reply.topic.id == "indicators-child-exploitation"
+
+
 def test_a_scene_points_to_the_rankers_choice_though_it_scores_lower(
     knowledge: Knowledge,
 ) -> None:

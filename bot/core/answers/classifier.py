@@ -153,9 +153,9 @@ class TopicClassifier(Generic[L]):
                         joint[c] += value * extra
             else:
                 for c in wanted:
-                    extra = seen.get(c)
-                    if extra is not None:
-                        joint[c] += value * extra
+                    found = seen.get(c)
+                    if found is not None:
+                        joint[c] += value * found
         top = max(joint.values())
         exp = {c: math.exp(v - top) for c, v in joint.items()}
         total = sum(exp.values())

@@ -39,6 +39,8 @@ from bot.core.knowledge.units import Offence
 
 MAX_RELATED = 3
 STRONG_UNIT = 0.95
+# The ranker's chance above which a scene points to its topic rather than to the checklist's.
+SCENE_SURE = 0.5
 MAX_SEEN = 4
 MAX_BUTTON = 60
 TRIAL_TEXT = {
@@ -514,8 +516,11 @@ class Responder:
         top = result.hits[0].topic if result.answered else None
         scores = [h.score for h in result.hits] + [0.0, 0.0]
         # The ranker's first is its own choice, though it may score below the second by the
-        # words alone: its answer is clear. Without it, the margin decides.
-        clear = result.chance is not None or scores[0] - scores[1] >= self.engine.tuning.margin
+        # words alone: it is clear when the ranker is fairly sure. Without it, the margin.
+        if result.chance is not None:
+            clear = result.chance >= SCENE_SURE
+        else:
+            clear = scores[0] - scores[1] >= self.engine.tuning.margin
         danger = any("danger" in i.flags for i in seen)  # someone may need help right now
         category = top.category if top is not None else None
         strong = result.unit is not None and result.unit_score >= STRONG_UNIT

@@ -51,18 +51,21 @@ _CITY = re.compile(
     r"hackney|brixton|tottenham|lambeth|southwark|newham|lewisham|merseyside|west midlands)\b"
 )
 _WORD = re.compile(r"\w+")
+# "1,660 arrests" is the figure asked for as "1660": one token, not "1" and "660".
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _stemmer = snowballstemmer.stemmer("english")
 
 
 def normalise(text: str) -> str:
-    """NFKC, case-folded, control characters and zero-width marks removed, apostrophes dropped.
+    """NFKC, case-folded, control characters and zero-width marks removed, apostrophes and
+    thousands separators dropped.
 
     Curated text is read whole; a question is cut to its head first (`question_head`).
     """
     text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub(" ", text).casefold()
     text = text.replace("’", "").replace("'", "").replace("`", "")
-    return text
+    return _THOUSANDS.sub("", text)
 
 
 def question_head(text: str) -> str:
