@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.answers.kinds import asks_for_figure, question_kinds
-from bot.core.answers.reply import MAX_REPLY, Line, fit, short_line
+from bot.core.answers.reply import MAX_REPLY, Line, fit, short_line, unmark
 from bot.core.answers.search import question_parts
 from bot.core.services import Knowledge
 
@@ -439,6 +439,33 @@ def test_each_question_of_a_message_is_answered(knowledge: Knowledge) -> None:
     assert reply.kind == "answer" and reply.topic and reply.topic.id == "closure-orders"
     assert "inspector" in reply.text and "48 hours" in reply.text
     assert len(reply.text) <= MAX_REPLY
+
+
+@pytest.mark.parametrize(
+    "question", ["overview of gang injunctions", "key points on closure orders for a briefing"]
+)
+def test_a_question_about_the_whole_subject_gets_the_summary(
+    knowledge: Knowledge, question: str
+) -> None:
+    """An overview was answered with one of the topic's facts (who applies), not the whole."""
+    reply = knowledge.responder.respond(question)
+    assert reply.kind == "answer" and reply.unit is None and reply.topic is not None
+    assert unmark(reply.topic.summary)[:60] in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("explain cuckooing in plain english", "cuckooing"),
+        ("explain the nrm in plain english", "nrm-referral"),
+    ],
+)
+def test_how_an_answer_should_be_put_is_not_its_subject(
+    knowledge: Knowledge, question: str, topic: str
+) -> None:
+    """'in plain english' is in one topic's phrasing only: every such question went there."""
+    reply = knowledge.responder.respond(question)
+    assert reply.kind == "answer" and reply.topic is not None and reply.topic.id == topic
 
 
 def test_a_message_asking_one_thing_has_no_parts() -> None:

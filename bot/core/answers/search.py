@@ -283,6 +283,15 @@ _PARTS = re.compile(
 )
 
 
+# Asking for the whole subject, not one of its facts: the summary answers it.
+_OVERVIEW = re.compile(
+    r"\b(?:key\s+points|main\s+points|overview|summar(?:y|ise|ize)|in\s+a\s+nutshell|"
+    r"plain\s+english|layman|one[\s-]+liner|(?:explain|tell\s+me\s+about|info\s+on|"
+    r"brief(?:ing)?\s+on)\b)",
+    re.IGNORECASE,
+)
+
+
 def question_parts(text: str) -> list[str]:
     """The separate questions of a message that asks more than one (none when it asks one)."""
     parts = [p.strip() for p in _PARTS.split(question_head(text)) if len(p.split()) >= 2]
@@ -876,6 +885,7 @@ class SearchEngine:
             # A vague question (no kind asked, a word or two) gets the summary unless one
             # unit matches it closely.
             vague = not kinds and analysis.concepts < 3
+            vague = vague or bool(_OVERVIEW.search(p.query))
             if unit_score < (self.tuning.unit_sure if vague else self.tuning.unit_at):
                 unit = None
             else:

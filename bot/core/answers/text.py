@@ -51,6 +51,12 @@ _CITY = re.compile(
     r"hackney|brixton|tottenham|lambeth|southwark|newham|lewisham|merseyside|west midlands)\b"
 )
 _WORD = re.compile(r"\w+")
+# How an answer should be put, not what it is about: "explain cuckooing in plain english" was
+# answered from the one topic whose phrasing said "plain english".
+_MANNER = re.compile(
+    r"\b(?:in\s+)?(?:plain|simple|normal|layman'?s?)\s+(?:english|terms|words|language)\b|"
+    r"\bin\s+a\s+nutshell\b|\b(?:like|as\s+if)\s+i'?m\s+(?:new|five|5|a\s+new\s+\w+)\b"
+)
 # "1,660 arrests" is the figure asked for as "1660": one token, not "1" and "660".
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _stemmer = snowballstemmer.stemmer("english")
@@ -79,8 +85,10 @@ def rewrite(text: str) -> str:
 
     `section 45`, `s. 45`, `S45` become `s45`; `15yo` and `15 year old` become `child` or
     `adult` (`under-18s` and `minor` become `child`); `£400`, `4k`, `2 grand` become `cash`;
-    "from London" becomes "from city": the words the knowledge base uses.
+    "from London" becomes "from city": the words the knowledge base uses. How the answer should
+    be put ("in plain english", "in a nutshell") is not what it is about, and goes.
     """
+    text = _MANNER.sub(" ", text)
     text = _MONEY.sub(" cash ", text)
     text = _CITY.sub(" from city ", text)
     text = _MINOR.sub(" child ", text)
