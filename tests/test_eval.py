@@ -51,8 +51,9 @@ def test_every_eval_set_reads_and_names_real_topics(knowledge: Knowledge, path) 
         # the content nor the engine) and never read: floors that catch a regression; the
         # issue's targets (0.92 / 0.90 / 0.95) are measured on it and reported, not tuned to.
         # First measured: top-1 0.859, top-3 0.972, OOS 0.844, answer_ok 0.797; with the
-        # learnt ranker: 0.927, 0.977, 0.956, 0.859.
-        (HOLDOUT, 0.92, 0.97, 0.95, 0.85),
+        # learnt ranker: 0.927, 0.977, 0.956, 0.859; with 3,000 more example questions, units
+        # for each part of a question and the fixes after them: 0.955, 0.977, 0.956, 0.898.
+        (HOLDOUT, 0.95, 0.97, 0.95, 0.89),
         # Written the same way, never read; engine variants are compared on its figures.
         (VALIDATION, 0.92, 0.97, 0.95, 0.91),
     ],
