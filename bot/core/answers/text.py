@@ -62,6 +62,7 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _stemmer = snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """NFKC, case-folded, control characters and zero-width marks removed, apostrophes and
     thousands separators dropped.
@@ -98,7 +99,7 @@ def rewrite(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Word tokens of already-normalised text (underscores split, as a user would expect)."""
-    return [w for w in _WORD.findall(text.replace("_", " "))]
+    return _WORD.findall(text.replace("_", " "))
 
 
 @lru_cache(maxsize=65536)
