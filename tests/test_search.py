@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.core.answers.search import SearchEngine, Verdict
 from bot.core.services import Knowledge
+from tests.support import KNOWLEDGE
 
 HOSTILE = [
     "",
@@ -168,3 +171,23 @@ def test_text_speak_is_not_a_subject(knowledge: Knowledge, question: str, topic:
     every topic: the first was a "did you mean" without the s45 defence, the last refused."""
     reply = knowledge.responder.respond(question)
     assert reply.answered and reply.topic is not None and reply.topic.id == topic
+
+
+def test_the_c_stemmer_in_use_stems_like_snowballs_own(knowledge: Knowledge) -> None:
+    """PyStemmer is installed for start-up's sake; every word of the knowledge base and its
+    eval sets must stem as the pure-Python Snowball stemmer does."""
+    from snowballstemmer.english_stemmer import EnglishStemmer
+
+    from bot.core.answers.text import _stemmer
+
+    assert type(_stemmer).__module__ == "Stemmer"  # the C one
+    vocabulary = set()
+    for path in [
+        *KNOWLEDGE.rglob("*.md"),
+        *KNOWLEDGE.rglob("*.yaml"),
+        *KNOWLEDGE.rglob("*.jsonl"),
+    ]:
+        vocabulary |= set(re.findall(r"\w+", path.read_text(encoding="utf-8").casefold()))
+    python = EnglishStemmer()
+    assert len(vocabulary) > 5000
+    assert [w for w in sorted(vocabulary) if _stemmer.stemWord(w) != python.stemWord(w)] == []
