@@ -111,7 +111,7 @@ class Tuning:
     classifier_weight: float = 0.25  # what the wording classifier's probability adds
     classifier_alpha: float = 0.1  # its smoothing
     classifier_min_concepts: int = 3
-    ranker_min_concepts: int = 3  # a word or two: the hand-weighted decision, margins and all
+    ranker_min_concepts: int = 3  # questions this long are the ranker's to decide
     ranker_sure: float = 0.7  # the ranker's chance that answers though the words cover little
 
 
@@ -860,9 +860,11 @@ class SearchEngine:
         """Rank topics for free text, and pick the answer unit; never raises on user input."""
         p = self._prepare(query)
         analysis, kinds = p.analysis, p.kinds
-        learnt = self.model is not None and analysis.concepts >= self.tuning.ranker_min_concepts
-        if learnt:
-            ranked, verdict, chance = self._rerank(p, self.model)  # type: ignore[arg-type]
+        # A word or two says too little for the model: the hand-weighted decision, margins and all.
+        model = self.model if analysis.concepts >= self.tuning.ranker_min_concepts else None
+        learnt = model is not None
+        if model is not None:
+            ranked, verdict, chance = self._rerank(p, model)
         else:
             ranked, chance = p.ranked, None
             verdict = self.decide([raw for raw, _, _ in ranked], analysis.concepts, p.lexical)
@@ -882,13 +884,12 @@ class SearchEngine:
             sure = unit_score >= self.tuning.unit_sure
             if not learnt and verdict is Verdict.DID_YOU_MEAN and sure and analysis.concepts >= 2:
                 verdict = Verdict.ANSWER
-            # A vague question (no kind asked, a word or two) gets the summary unless one
-            # unit matches it closely.
-            vague = not kinds and analysis.concepts < 3
-            vague = vague or bool(_OVERVIEW.search(p.query))
+            # A vague question (no kind asked, a word or two) or one asking for an overview
+            # gets the summary unless one unit matches it closely.
+            vague = (not kinds and analysis.concepts < 3) or bool(_OVERVIEW.search(p.query))
             if unit_score < (self.tuning.unit_sure if vague else self.tuning.unit_at):
                 unit = None
-            else:
+            elif verdict is Verdict.ANSWER:
                 also = self._second_part(p, first, pick)
         hits = scored[: max(limit, 1)]
         if verdict is Verdict.NOT_SURE:
