@@ -106,7 +106,6 @@ class RankerModel:
     # only while the knowledge base's texts are those it was learnt from (`wording_on`).
     wording: TopicClassifier[str] | None = None
     wording_on: str = ""
-    features: tuple[str, ...] = FEATURES
 
     def chance(self, row: Sequence[float]) -> float:
         """The chance that the candidate with these features is the topic asked about."""
@@ -119,7 +118,7 @@ class RankerModel:
             "trained_on": self.trained_on,
             "answer_at": self.answer_at,
             "bias": round(self.bias, 6),
-            "weights": {f: round(w, 6) for f, w in zip(self.features, self.weights, strict=True)},
+            "weights": {f: round(w, 6) for f, w in zip(FEATURES, self.weights, strict=True)},
             "examples": self.examples.state(),
             "wording_on": self.wording_on,
             # Unrounded: the search must read the same probabilities as from a fresh one.

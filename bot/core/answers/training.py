@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.answers.classifier import TopicClassifier
-from bot.core.answers.evaluation import EvalQuery, read_queries, training_files
+from bot.core.answers.evaluation import read_queries, training_files
 from bot.core.answers.ranker import NONE, RankerModel, fingerprint, fit_logistic
 from bot.core.answers.search import SearchEngine
 
@@ -36,14 +36,9 @@ def _fold(query: str) -> int:
     return int(hashlib.sha1(query.encode()).hexdigest(), 16) % FOLDS
 
 
-def _examples(
-    engine: SearchEngine, queries: list[EvalQuery], skip: int | None = None
-) -> TopicClassifier[str]:
-    return TopicClassifier(
-        (q.expected or NONE, engine.features(q.query).text)
-        for q in queries
-        if skip is None or _fold(q.query) != skip
-    )
+def _examples(read: list[tuple[str, str, int]], skip: int | None = None) -> TopicClassifier[str]:
+    """The example classifier on every question, or on those outside fold `skip`."""
+    return TopicClassifier((label, text) for label, text, fold in read if fold != skip)
 
 
 def train(
@@ -53,7 +48,9 @@ def train(
     greetings and thanks the responder answers before searching (not ranked, so not learnt)."""
     files = training_files(root)
     queries = [q for path in files for q in read_queries(path)]
-    folds = [_examples(engine, queries, skip) for skip in range(FOLDS)]
+    # Each question as the search reads it, once: six classifiers learn from these.
+    read = [(q.expected or NONE, engine.features(q.query).text, _fold(q.query)) for q in queries]
+    folds = [_examples(read, skip) for skip in range(FOLDS)]
     rows: list[list[float]] = []
     labels: list[int] = []
     for q in queries:
@@ -67,7 +64,7 @@ def train(
         tuple(weights),
         bias,
         ANSWER_AT,
-        _examples(engine, queries),
+        _examples(read),
         fingerprint(files),
         engine.wording,
         engine.wording_on,
