@@ -50,6 +50,23 @@ async def test_max_sentence_for_trafficking_is_life_under_s2(bot: Harness) -> No
     assert labels[:2] == ["Full topic", "Wrong answer?"]
 
 
+async def test_each_part_of_a_two_part_question_is_answered_in_one_message(bot: Harness) -> None:
+    await bot.enrol(OFFICER)
+    question = "who authorises a closure notice and how long does it last"
+    [reply] = await bot.say(OFFICER, question)
+    text = plain(reply.text)
+    assert text == bot.services.knowledge.responder.respond(question).text
+    assert "inspector" in text and "48 hours" in text and len(text) <= 1000
+    assert "Do now" in text and check_html(reply.text)[0] is None
+
+
+async def test_consent_for_a_16yo_is_the_childs_answer_not_the_adults(bot: Harness) -> None:
+    await bot.enrol(OFFICER)
+    [reply] = await bot.say(OFFICER, "do i need consent to put a 16yo runner in the NRM")
+    text = plain(reply.text)
+    assert "no consent needed" in text and "must give informed consent" not in text
+
+
 async def test_the_weather_is_refused_with_what_the_bot_covers(bot: Harness) -> None:
     await bot.enrol(OFFICER)
     [reply] = await bot.say(OFFICER, "what is the weather")
