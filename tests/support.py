@@ -209,6 +209,13 @@ def settings_for(api: FakeBotAPI, database_url: str, **extra: object) -> Setting
     return Settings(_env_file=None, **values)
 
 
+def answered_topic(knowledge: Knowledge, question: str) -> str | None:
+    """The id of the topic whose answer is the first reply (a scene's or an offence's counts),
+    None when the reply is no answer (did you mean, refusal, small talk)."""
+    reply = knowledge.responder.respond(question)
+    return reply.topic.id if reply.answered and reply.topic is not None else None
+
+
 @dataclass
 class Harness:
     api: FakeBotAPI

@@ -12,6 +12,7 @@ from bot.core.answers.evaluation import read_queries
 from bot.core.answers.search import classifier_texts
 from bot.core.answers.text import normalise, rewrite, words
 from bot.core.services import Knowledge
+from tests.support import answered_topic
 from tests.test_eval import EVAL
 
 
@@ -69,8 +70,7 @@ def test_probabilities_among_candidates_sum_to_one(knowledge: Knowledge) -> None
 def test_a_question_worded_like_a_topics_questions_is_answered_from_it(
     knowledge: Knowledge, question: str, topic: str
 ) -> None:
-    reply = knowledge.responder.respond(question)
-    assert reply.answered and reply.topic is not None and reply.topic.id == topic
+    assert answered_topic(knowledge, question) == topic
 
 
 def test_the_classifier_does_not_decide_what_is_in_scope(knowledge: Knowledge) -> None:

@@ -8,6 +8,7 @@ from bot.core.answers.kinds import asks_for_figure, question_kinds
 from bot.core.answers.reply import MAX_REPLY, Line, fit, short_line, unmark
 from bot.core.answers.search import question_parts
 from bot.core.services import Knowledge
+from tests.support import answered_topic
 
 SCENE = "kid aged 14 found in a flat in Margate, not local, 2 phones and £400, what do I do"
 
@@ -528,8 +529,7 @@ def test_a_question_in_two_parts_gets_both_answers(knowledge: Knowledge) -> None
 def test_a_long_description_with_a_clear_lead_is_answered(
     knowledge: Knowledge, description: str, topic: str
 ) -> None:
-    reply = knowledge.responder.respond(description)
-    assert reply.answered and reply.topic is not None and reply.topic.id == topic
+    assert answered_topic(knowledge, description) == topic
 
 
 def test_colleagues_ranks_are_not_the_subject(knowledge: Knowledge) -> None:

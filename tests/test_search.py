@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.answers.search import SearchEngine, Verdict
 from bot.core.services import Knowledge
-from tests.support import KNOWLEDGE
+from tests.support import KNOWLEDGE, answered_topic
 
 HOSTILE = [
     "",
@@ -169,8 +169,7 @@ def test_question_words_of_four_words_are_read(knowledge: Knowledge) -> None:
 def test_text_speak_is_not_a_subject(knowledge: Knowledge, question: str, topic: str) -> None:
     """'w', 'lol', "they'll", "why's" were read as words no topic holds, which weigh against
     every topic: the first was a "did you mean" without the s45 defence, the last refused."""
-    reply = knowledge.responder.respond(question)
-    assert reply.answered and reply.topic is not None and reply.topic.id == topic
+    assert answered_topic(knowledge, question) == topic
 
 
 def test_the_c_stemmer_in_use_stems_like_snowballs_own(knowledge: Knowledge) -> None:
