@@ -268,7 +268,7 @@ async def test_refer_with_the_shipped_file_says_the_number_is_not_set(bot) -> No
     assert "Numbers that always work: Police emergency 999" in text
     assert len(text) <= 4096
     [card] = await bot.say(OFFICER, "out of hours social services")
-    assert NOT_SET_CHILDREN in plain(card.text)
+    assert "hasn't added its MASH, out-of-hours children's services" in plain(card.text)
 
 
 async def walk_to_child_outcome(bot):
@@ -323,3 +323,18 @@ def test_a_scene_gives_the_childrens_numbers_or_says_they_are_not_set(knowledge)
     assert filled.kind == "scene"
     assert "01632 960 101" in filled.text and "01632 960 202" in filled.text  # MASH, EDT
     assert "Adults' emergency duty team" not in filled.text and "hasn't added" not in filled.text
+
+
+def test_a_first_reply_says_in_one_sentence_which_numbers_are_missing(knowledge) -> None:
+    """Five "hasn't added" sentences pushed the second helpline asked for out of the reply."""
+    reply = knowledge.responder.respond(
+        "what number do I give a 15yo for safecall and whats childline's"
+    )
+    assert reply.text.count("hasn't added") == 1
+    assert "MASH, out-of-hours children's services" in reply.text
+    assert "116 000" in reply.text and "0800 1111" in reply.text
+    # the full card still names each missing number on its own line
+    card = knowledge.contacts.card_lines(KB.topics["contacts-helplines"])
+    assert sum("hasn't added" in line for line in card) == len(ROLES)
+    filled = load_knowledge(KNOWLEDGE, contacts_file=SAMPLE).responder.respond("safecall number")
+    assert "hasn't added" not in filled.text and "01632 960" in filled.text

@@ -392,13 +392,11 @@ class Responder:
             self._do_now(topic),
             [self._source_line(topic, source)],
         ]
-        # Two units that answer about equally well: both, while the steps still fit. A
-        # question in two parts ("can I take him, and how long for") gets both answers before
-        # the steps, down to the first step.
+        # Two units that answer about equally well, or a question in two parts ("can I take
+        # him, and how long for"): both answers before the steps, down to the first step.
         if unit is not None and result.also is not None:
             both = [[*paragraphs[0], Line(result.also.answer)], *paragraphs[1:]]
-            steps = 1 if result.also.kind != unit.kind else 3
-            shortest = [[*both[0]], both[1], both[2][: steps + 1], both[3]]
+            shortest = [[*both[0]], both[1], both[2][:2], both[3]]  # "Do now" and one step
             if len(plain_text([p for p in shortest if p])) <= MAX_REPLY:
                 paragraphs = both
         return Reply(
@@ -617,7 +615,7 @@ class Responder:
         """
         if self.contacts is None:
             return []
-        lines = self.contacts.card_lines(topic)
+        lines = self.contacts.brief_lines(topic)
         return [Line(line, "item") for line in lines] if lines else []
 
     def _do_now(self, topic: Topic) -> list[Line]:

@@ -41,6 +41,7 @@ class Role:
     label: str  # how a set number is introduced
     missing: str  # the plain sentence when no number is set
     serves: str | None  # the referral topic it belongs to; None = every referral
+    short: str = ""  # its name among other missing numbers, in a first reply
 
 
 ROLES: dict[str, Role] = {
@@ -48,29 +49,34 @@ ROLES: dict[str, Role] = {
         "MASH (in office hours)",
         "Your force hasn't added its MASH number: ask your control room.",
         "children-social-care-referral",
+        "MASH",
     ),
     "children-edt": Role(
         "Children's emergency duty team (out of hours)",
         "Your force hasn't added its out-of-hours children's services number: "
         "ask your control room.",
         "children-social-care-referral",
+        "out-of-hours children's services",
     ),
     "adults-edt": Role(
         "Adults' emergency duty team (out of hours)",
         "Your force hasn't added its out-of-hours adult social care number: "
         "ask your control room.",
         "adult-safeguarding-referral",
+        "out-of-hours adult social care",
     ),
     "control-room": Role(
         "Force control room",
         "Your force hasn't added its control room number: use your radio.",
         None,
+        "control room",
     ),
     "exploitation-lead": Role(
         "Force modern slavery and exploitation lead",
         "Your force hasn't added its modern slavery and exploitation lead: "
         "ask your control room or supervisor.",
         None,
+        "exploitation lead",
     ),
 }
 
@@ -260,6 +266,22 @@ class LocalContacts:
         if all(_gives(text, n.number) for n in self.spec.national):
             lines = [line for line in lines if not line.startswith(NATIONAL_INTRO)]
         return lines
+
+    def brief_lines(self, topic: Topic) -> list[str] | None:
+        """The card's numbers for a first reply, where each missing number's sentence would
+        crowd out the answer: the set numbers, then one sentence for all the missing ones."""
+        lines = self.card_lines(topic)
+        if lines is None:
+            return None
+        missing = {r.missing: r.short for r in ROLES.values()}
+        absent = [missing[line] for line in lines if line in missing]
+        if len(absent) < 2:
+            return lines
+        named = ", ".join(absent[:-1]) + f" or {absent[-1]}"
+        kept = [line for line in lines if line not in missing]
+        at = next((n for n, x in enumerate(kept) if x.startswith(NATIONAL_INTRO)), len(kept))
+        kept.insert(at, f"Your force hasn't added its {named} numbers: ask your control room.")
+        return kept
 
 
 def contact_lines(
