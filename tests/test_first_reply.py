@@ -41,6 +41,8 @@ SCENE = "kid aged 14 found in a flat in Margate, not local, 2 phones and £400, 
         ("how long can cash detention be extended by the mags", "time-limit"),
         ("wats a trap house", "definition"),
         ("UKMPU number", "number"),  # a name, then "number": a number to ring
+        ("if not whats the min age", "age"),
+        ("youngest age a kid can be arrested", "age"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:

@@ -69,7 +69,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "age",
         r"\b(?:how\s+old|what\s+age|age\s+(?:limit|of|range)|under\s+what\s+age|over\s+18|"
-        r"up\s+to\s+what\s+age|minimum\s+age|until\s+(?:what|which)\s+age)\b",
+        r"up\s+to\s+what\s+age|min(?:imum)?\s+age|(?:youngest|lowest|oldest)\s+age|"
+        r"until\s+(?:what|which)\s+age|age\s+(?:do|does|can|must|should)\s+(?:you|they|he|she|a|i))\b",
     ),
     (
         "signs",
