@@ -409,6 +409,8 @@ def test_a_statistic_asked_for_is_in_the_first_reply(
         ("how many years for trafficking", False),  # a penalty says its own figure
         ("how many days does a ddtro last", False),  # a time limit too
         ("what does the nclcc do", False),
+        ("ocg min number of people", True),  # a count, not a number to ring
+        ("number of the modern slavery helpline", False),
     ],
 )
 def test_a_count_or_date_is_asked_for(question: str, wanted: bool) -> None:

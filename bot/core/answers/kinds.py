@@ -60,7 +60,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "number",
-        r"\b(?:(?:phone|contact|tel|telephone|helpline|hotline)\s+(?:number|no)|number\s+(?:for|of|to)|"
+        r"\b(?:(?:phone|contact|tel|telephone|helpline|hotline)\s+(?:number|no)|number\s+(?:for|to)|"
+        # "the number of the helpline" is one to ring; "the number of people" is a count.
+        r"number\s+of\s+(?:the\s+)?(?:helpline|hotline|line|team|unit|mash|edt|service|office)|"
         r"what\s+number|whats\s+the\s+number|helpline|hotline|who\s+do\s+i\s+(?:ring|call|phone)|"
         r"ring\s+who|out\s+of\s+hours\s+(?:number|line)|edt\s+number|phone\s+no|"
         # "UKMPU number", "mash number?": a name and then "number" is a number to ring.
@@ -120,6 +122,7 @@ def question_kinds(text: str) -> list[str]:
 # penalty, "how many days" a time limit, "what age" an age: those kinds say it already).
 _FIGURE = re.compile(
     r"\b(?:how\s+many|how\s+much|when\s+(?:did|was|were)|what\s+(?:year|date)|which\s+year|"
+    r"number\s+of|"
     r"since\s+when|how\s+big|what\s+(?:percentage|proportion|share))\b"
 )
 _NAMES_ITS_FIGURE = {"penalty", "time-limit", "age", "number"}
