@@ -511,6 +511,17 @@ def test_a_question_in_two_parts_gets_both_answers(knowledge: Knowledge) -> None
     assert "Do now\n1. " in reply.text and len(reply.text) <= MAX_REPLY
 
 
+def test_the_second_part_is_read_on_its_own_words(knowledge: Knowledge) -> None:
+    """'how long to get to court' was answered with the appeal's 21 days: the time limit was
+    looked for among the whole question's words, mostly about who a notice can keep out."""
+    reply = knowledge.responder.respond(
+        "can a closure notice on the cuckooed flat exclude the tenant as well? and how long "
+        "have we got to get to court"
+    )
+    assert reply.unit is not None and reply.unit.key == "closure-orders#residents-notice-vs-order"
+    assert "48 hours" in reply.text and "21 days" not in reply.text
+
+
 @pytest.mark.parametrize(
     ("description", "topic"),
     [

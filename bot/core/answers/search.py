@@ -908,13 +908,16 @@ class SearchEngine:
         )
 
     def _second_part(self, p: _Prepared, key: int, pick: UnitPick) -> Unit | None:
-        """The unit to give beside the answer: the best of the other kind when the question
-        asks for two ("can I take him under s46, and how long can I keep him"), or the best
-        for another of its questions ("who applies for a DDTRO, and what does it stop"), when
-        the topic has one good enough; else a runner-up that answers it about as well."""
+        """The unit to give beside the answer: the best for another of its questions ("who
+        applies for a DDTRO, and what does it stop"), or of the other kind when the question
+        asks for two ("can I take him under s46 and how long for"), when the topic has one
+        good enough; else a runner-up that answers it about as well."""
         unit = pick.unit
         if unit is None:
             return None
+        best = self._part_answer(p, key, unit)
+        if best is not None:
+            return best
         other = next((k for k in p.kinds[:2] if k != unit.kind), None)
         if other is not None:
             second = self._best_unit(
@@ -922,6 +925,11 @@ class SearchEngine:
             )
             if second.unit is not None and second.score >= self.tuning.unit_at:
                 return second.unit
+        return pick.runner if pick.gap <= self.tuning.unit_close else None
+
+    def _part_answer(self, p: _Prepared, key: int, unit: Unit) -> Unit | None:
+        """The topic's best unit for one of the question's other parts, read on its own words
+        (the whole question's words would favour what the first part asks), if good enough."""
         best: UnitPick | None = None
         for part in question_parts(p.query):
             concepts = self._concepts(part)[0]
@@ -933,9 +941,7 @@ class SearchEngine:
                 continue  # the answer already answers this part
             if found.score >= self.tuning.unit_at and (best is None or found.score > best.score):
                 best = found
-        if best is not None:
-            return best.unit
-        return pick.runner if pick.gap <= self.tuning.unit_close else None
+        return best.unit if best is not None else None
 
     def _pull_units(
         self,
