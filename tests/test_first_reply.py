@@ -463,6 +463,15 @@ def test_a_question_about_the_whole_subject_gets_the_summary(
     [
         ("explain cuckooing in plain english", "cuckooing"),
         ("explain the nrm in plain english", "nrm-referral"),
+        # Who it is for is not its subject either: 'new', 'team', 'pcso' led elsewhere.
+        (
+            "new to the response team, can someone explain county lines for the probies",
+            "county-lines-definition",
+        ),
+        (
+            "what is county lines? need a one liner for the shift briefing",
+            "county-lines-definition",
+        ),
     ],
 )
 def test_how_an_answer_should_be_put_is_not_its_subject(

@@ -55,7 +55,13 @@ _WORD = re.compile(r"\w+")
 # answered from the one topic whose phrasing said "plain english".
 _MANNER = re.compile(
     r"\b(?:in\s+)?(?:plain|simple|normal|layman'?s?)\s+(?:english|terms|words|language)\b|"
-    r"\bin\s+a\s+nutshell\b|\b(?:like|as\s+if)\s+i'?m\s+(?:new|five|5|a\s+new\s+\w+)\b"
+    r"\bin\s+a\s+nutshell\b|\b(?:like|as\s+if)\s+i'?m\s+(?:new|five|5|a\s+new\s+\w+)\b|"
+    r"\b(?:a\s+)?one[\s-]*liner\b|"
+    # Who the answer is for, not what it is about: "for the new PCSOs", "new to the team".
+    r"\b(?:for|to)\s+(?:a|the|my|our|some)?\s*(?:new\s+)?(?:pcsos?|probies|probationers?|"
+    r"recruits?|specials|student\s+officers?|new\s+starters?|(?:shift\s+)?briefing|brief)\b|"
+    r"\bnew\s+to\s+(?:the\s+)?(?:nbhd|neighbourhood|npt|response|job|force|area|team)"
+    r"(?:\s+team)?\b|\b(?:can|could)\s+(?:someone|somebody|anyone)\s+(?=explain|tell|give)"
 )
 # "1,660 arrests" is the figure asked for as "1660": one token, not "1" and "660".
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
