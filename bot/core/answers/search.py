@@ -885,9 +885,13 @@ class SearchEngine:
             if not learnt and verdict is Verdict.DID_YOU_MEAN and sure and analysis.concepts >= 2:
                 verdict = Verdict.ANSWER
             # A vague question (no kind asked, a word or two) or one asking for an overview
-            # gets the summary unless one unit matches it closely.
-            vague = (not kinds and analysis.concepts < 3) or bool(_OVERVIEW.search(p.query))
-            if unit_score < (self.tuning.unit_sure if vague else self.tuning.unit_at):
+            # gets the summary unless one unit matches it closely; an overview of nothing but
+            # the topic ("key points on closure orders") gets it whatever its units match.
+            overview = bool(_OVERVIEW.search(p.query))
+            vague = (not kinds and analysis.concepts < 3) or overview
+            if overview and self._names_only(p.query, first):
+                unit = None
+            elif unit_score < (self.tuning.unit_sure if vague else self.tuning.unit_at):
                 unit = None
             elif verdict is Verdict.ANSWER:
                 also = self._second_part(p, first, pick)
@@ -905,6 +909,16 @@ class SearchEngine:
             bool(ranked) and ranked[0][2] in analysis.quoted,
             also if verdict is Verdict.ANSWER else None,  # only set beside a unit
             chance,
+        )
+
+    def _names_only(self, query: str, key: int) -> bool:
+        """Whether the words of a question asking for an overview, but for the overview words,
+        all name the topic (its title or aliases): the question is about the whole of it."""
+        concepts = self._concepts(_OVERVIEW.sub(" ", query))[0]
+        name = self._docs[key].fields["name"]
+        return bool(concepts) and all(
+            any(all(name & {s, *self._family(s)} for s in alt) for alt in c.alternatives)
+            for c in concepts
         )
 
     def _second_part(self, p: _Prepared, key: int, pick: UnitPick) -> Unit | None:
