@@ -889,9 +889,8 @@ class SearchEngine:
             # the topic ("key points on closure orders") gets it whatever its units match.
             overview = bool(_OVERVIEW.search(p.query))
             vague = (not kinds and analysis.concepts < 3) or overview
-            if overview and self._names_only(p.query, first):
-                unit = None
-            elif unit_score < (self.tuning.unit_sure if vague else self.tuning.unit_at):
+            bar = self.tuning.unit_sure if vague else self.tuning.unit_at
+            if unit_score < bar or (overview and self._names_only(p.query, first)):
                 unit = None
             elif verdict is Verdict.ANSWER:
                 also = self._second_part(p, first, pick)
