@@ -120,6 +120,8 @@ def test_out_of_scope_says_what_the_bot_covers(knowledge: Knowledge, question: s
         "thanks for nothing",
         "test test",
         "are you a real person",
+        "hello?? is this thing working",  # was answered from forced labour's "work"
+        "anyone there?",
     ],
 )
 def test_small_talk_is_friendly_and_no_gap(knowledge: Knowledge, text: str) -> None:
