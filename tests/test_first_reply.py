@@ -310,7 +310,13 @@ def test_an_offence_whose_mode_of_trial_is_unconfirmed_says_so(knowledge: Knowle
 
 
 @pytest.mark.parametrize(
-    "question", ["3 days max?", "drug debt punishment beating", "max number of days for a notice"]
+    "question",
+    [
+        "3 days max?",
+        "drug debt punishment beating",
+        "max number of days for a notice",
+        "explain county lines for new starters, 2 sentences max",  # how long the answer is
+    ],
 )
 def test_a_maximum_of_something_else_is_no_sentence(question: str) -> None:
     assert "penalty" not in question_kinds(question)

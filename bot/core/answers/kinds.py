@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.answers.text import normalise
+from bot.core.answers.text import normalise, without_manner
 
 _PATTERNS: tuple[tuple[str, str], ...] = (
     (
@@ -109,7 +109,8 @@ _COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in _PATTERNS)
 
 def question_kinds(text: str) -> list[str]:
     """The kinds a question asks for, most specific first (empty when it names no kind)."""
-    norm = " ".join(re.sub(r"[^\w£]+", " ", normalise(text)).split())
+    # "two sentences max" says how long the answer should be, not that a sentence is asked.
+    norm = " ".join(re.sub(r"[^\w£]+", " ", without_manner(normalise(text))).split())
     norm = _WHATS.sub("whats", norm)
     found = [kind for kind, pattern in _COMPILED if pattern.search(norm)]
     # "how long would he get" is a penalty, not a time limit.

@@ -58,7 +58,8 @@ _MANNER = re.compile(
     r"\bin\s+a\s+nutshell\b|\b(?:like|as\s+if)\s+i'?m\s+(?:new|five|5|a\s+new\s+\w+)\b|"
     r"\b(?:a\s+)?one[\s-]*liner\b|"
     # Who the answer is for, not what it is about: "for the new PCSOs", "new to the team".
-    r"\b(?:for|to)\s+(?:a|the|my|our|some)?\s*(?:new\s+)?(?:pcsos?|probies|probationers?|"
+    r"\b(?:in\s+)?(?:one|two|three|a\s+few|\d)\s+sentences?(?:\s+max(?:imum)?)?\b|"
+    r"\b(?:for|to|at)\s+(?:a|the|my|our|some)?\s*(?:new\s+)?(?:pcsos?|probies|probationers?|"
     r"recruits?|specials|student\s+officers?|new\s+starters?|(?:shift\s+)?briefing|brief)\b|"
     r"\bnew\s+to\s+(?:the\s+)?(?:nbhd|neighbourhood|npt|response|job|force|area|team)"
     r"(?:\s+team)?\b|\b(?:can|could)\s+(?:someone|somebody|anyone)\s+(?=explain|tell|give)"
@@ -86,6 +87,11 @@ def question_head(text: str) -> str:
     return text[: MAX_QUERY_CHARS * 2]
 
 
+def without_manner(text: str) -> str:
+    """Already-normalised text without how the answer should be put or who it is for."""
+    return _MANNER.sub(" ", text)
+
+
 @lru_cache(maxsize=32768)
 def rewrite(text: str) -> str:
     """Fold the ways officers write section numbers and ages into single tokens.
@@ -95,7 +101,7 @@ def rewrite(text: str) -> str:
     "from London" becomes "from city": the words the knowledge base uses. How the answer should
     be put ("in plain english", "in a nutshell") is not what it is about, and goes.
     """
-    text = _MANNER.sub(" ", text)
+    text = without_manner(text)
     text = _MONEY.sub(" cash ", text)
     text = _CITY.sub(" from city ", text)
     text = _MINOR.sub(" child ", text)
