@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import pairwise
 
+from rapidfuzz.distance import DamerauLevenshtein
+
 from bot.core.answers.text import STOPWORDS, normalise, rewrite, stem, words
 
 # The last word of a name: what the words before it name ("closure order", "care act").
@@ -50,6 +52,23 @@ class Names:
         for stems in texts:
             self._known.update(stems)
             self._next.update(pairwise(stems))
+        self._before: dict[str, set[str]] = {}  # the words each head follows
+        for first, second in self._next:
+            if second in HEADS:
+                self._before.setdefault(second, set()).add(first)
+
+    def _misspelt(self, word: str, held: Iterable[str]) -> bool:
+        """Whether `word` is one of `held` mistyped ("closer notice", "operation jet way"):
+        the same first letter and one edit away, or the start of a longer one. Two edits make
+        another word ("production order" is not a protection order)."""
+        return len(word) >= 3 and any(
+            h[0] == word[0]
+            and (
+                DamerauLevenshtein.distance(word, h, score_cutoff=1) <= 1
+                or (len(h) > len(word) and h.startswith(word))
+            )
+            for h in held
+        )
 
     def unheld(self, text: str) -> str | None:
         """The first name in `text` the knowledge base never uses, as written, or None.
@@ -64,10 +83,13 @@ class Names:
                 prev = _naming(tokens[i - 1])
                 if prev is None:
                     continue
-                if (prev, s) not in self._next:
+                if (prev, s) not in self._next and not self._misspelt(
+                    prev, self._before.get(s, ())
+                ):
                     return f"{tokens[i - 1]} {word}"
             elif s in LEADS and i + 1 < len(tokens):
                 name = _naming(tokens[i + 1])
-                if name is not None and name not in self._known:
+                unheld = name is not None and name not in self._known
+                if unheld and not self._misspelt(name or "", self._known):
                     return f"{word} {tokens[i + 1]}"
         return None
