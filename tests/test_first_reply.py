@@ -316,6 +316,8 @@ def test_an_offence_whose_mode_of_trial_is_unconfirmed_says_so(knowledge: Knowle
         "drug debt punishment beating",
         "max number of days for a notice",
         "explain county lines for new starters, 2 sentences max",  # how long the answer is
+        "can the chief constable apply for an STPO on someone not being sentenced",
+        "prevention order made on sentence, how long does it last",
     ],
 )
 def test_a_maximum_of_something_else_is_no_sentence(question: str) -> None:

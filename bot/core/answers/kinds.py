@@ -15,7 +15,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "penalty",
         r"\b(?:max(?:imum)?\s+(?:sentence|penalty|term|prison|jail)|"
-        r"sentenc\w*|penalt\w+|what\s+(?:would|will|could|can|do(?:es)?)\s+(?:he|she|they|you|"
+        # "on sentence", "not being sentenced": when an order is made, not what is asked.
+        r"(?<!being\s)(?<!\bon\s)(?<!\bat\s)(?<!upon\s)(?<!after\s)(?<!before\s)sentenc\w*|"
+        r"penalt\w+|what\s+(?:would|will|could|can|do(?:es)?)\s+(?:he|she|they|you|"
         r"someone|i|it|that|this)\s+(?:get(?=\s+for\b|\s*$|\s+if\b)|carry|carries)|"
         r"what\s+does\s+.{1,40}\s+carry|"
         r"how\s+long\s+(?:would|will|could|can|do)\s+(?:he|she|they|you|someone)\s+(?:get|go)|"
