@@ -101,8 +101,6 @@ class TopicClassifier(Generic[L]):
         for c in sorted(counts):
             for g, x in counts[c].items():
                 self._seen.setdefault(g, {})[c] = math.log(x + alpha) - log_alpha
-        self._rows: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
-        self._at: dict[L, int] = {c: n for n, c in enumerate(self._prior)}  # place in the sums
 
     def state(self, digits: int | None = 5) -> dict[str, Any]:
         """Everything `restore` needs, as JSON data (so string labels only); rounded to
@@ -130,23 +128,10 @@ class TopicClassifier(Generic[L]):
         made._prior = state["prior"]
         made._log_norm = state["log_norm"]
         made._seen = state["seen"]
-        made._rows = {}
-        made._at = {c: n for n, c in enumerate(made._prior)}
         return made
 
     def _features(self, words: list[str], chars: list[str]) -> dict[str, float]:
         return {**self._words.vector(words), **self._chars.vector(chars)}
-
-    def _row(self, g: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
-        """A feature's classes (by position) and what each adds, built on first use: walking
-        two tuples costs less than looking each candidate up in a dict. (Two threads building
-        the same row build the same thing.)"""
-        row = self._rows.get(g)
-        if row is None:
-            seen = self._seen.get(g) or {}
-            row = (tuple(self._at[c] for c in seen), tuple(seen.values()))
-            self._rows[g] = row
-        return row
 
     def probabilities(self, text: str, classes: Iterable[L]) -> dict[L, float]:
         """P(class | text) among `classes` (the search's candidates), summing to 1."""
@@ -155,16 +140,22 @@ class TopicClassifier(Generic[L]):
             return {}
         x = self._features(word_features(text), char_features(text))
         mass = sum(x.values())
-        at = self._at
-        added = [0.0] * len(at)
+        joint = {c: self._prior[c] + mass * (self._log_alpha - self._log_norm[c]) for c in wanted}
         for g, value in x.items():
-            classes_at, extras = self._row(g)
-            for i, extra in zip(classes_at, extras, strict=True):
-                added[i] += value * extra
-        joint = {
-            c: self._prior[c] + mass * (self._log_alpha - self._log_norm[c]) + added[at[c]]
-            for c in wanted
-        }
+            seen = self._seen.get(g)
+            if not seen:
+                continue
+            # Whichever is shorter is walked: most features are seen in a few classes only.
+            # Each class's sum still adds the features in the same order.
+            if len(seen) < len(joint):
+                for c, extra in seen.items():
+                    if c in joint:
+                        joint[c] += value * extra
+            else:
+                for c in wanted:
+                    found = seen.get(c)
+                    if found is not None:
+                        joint[c] += value * found
         top = max(joint.values())
         exp = {c: math.exp(v - top) for c, v in joint.items()}
         total = sum(exp.values())
