@@ -43,19 +43,21 @@ def test_every_eval_set_reads_and_names_real_topics(knowledge: Knowledge, path) 
         # The set the engine and content were tuned to (its figures flatter: unit phrasings
         # were added from its misses, and the ranker learns from it, like every set but the
         # two blind ones). Measured figures rounded down, so a regression fails.
-        (EVAL, 0.97, 0.99, 0.98, 0.96),
+        (EVAL, 0.97, 0.99, 0.98, 0.97),
         # The blind set until 2026-12-01, measured six times while tuning and one of its lines
         # seen by accident, so retired to a dev set (now learnt from); its figures, rounded down.
-        (RETIRED, 0.96, 0.98, 0.95, 0.91),
+        (RETIRED, 0.98, 0.98, 0.95, 0.95),
         # Written blind on 2026-12-01 (from the fact sheets only, by a writer who saw neither
         # the content nor the engine) and never read: floors that catch a regression; the
         # issue's targets (0.92 / 0.90 / 0.95) are measured on it and reported, not tuned to.
         # First measured: top-1 0.859, top-3 0.972, OOS 0.844, answer_ok 0.797; with the
         # learnt ranker: 0.927, 0.977, 0.956, 0.859; with 3,000 more example questions, units
-        # for each part of a question and the fixes after them: 0.955, 0.977, 0.956, 0.898.
-        (HOLDOUT, 0.95, 0.97, 0.95, 0.89),
+        # for each part of a question and the fixes after them: 0.955, 0.977, 0.956, 0.898;
+        # with the content and reading fixes of 2026-12-02 (found on the dev sets, judged on
+        # the validation set): 0.961, 0.983, 0.956, 0.904.
+        (HOLDOUT, 0.96, 0.98, 0.95, 0.90),
         # Written the same way, never read; engine variants are compared on its figures.
-        (VALIDATION, 0.92, 0.97, 0.95, 0.91),
+        (VALIDATION, 0.92, 0.98, 0.95, 0.92),
     ],
 )
 def test_quality_targets(knowledge: Knowledge, path, top1, top3, oos, answer_ok) -> None:
