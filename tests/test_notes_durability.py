@@ -55,7 +55,11 @@ def kill_a_busy_writer(db_url: str, wanted: int = 300) -> list[str]:
             break
         acknowledged.append(line.strip())
     os.kill(writer.pid, signal.SIGKILL)
-    rest, _ = writer.communicate(timeout=10)
+    writer.wait(timeout=10)
+    # Read through the file object, not `communicate(timeout=...)`, which reads the pipe
+    # itself and loses what `readline` had already buffered: acknowledged refs went missing.
+    rest = writer.stdout.read()
+    writer.stdout.close()
     # Whatever it printed before dying was acknowledged too; a half-printed line was not.
     acknowledged += [line for line in rest.split("\n")[:-1] if line]
     assert writer.returncode == -signal.SIGKILL
