@@ -89,7 +89,10 @@ class Names:
                     return f"{tokens[i - 1]} {word}"
             elif s in LEADS and i + 1 < len(tokens):
                 name = _naming(tokens[i + 1])
-                unheld = name is not None and name not in self._known
-                if unheld and not self._misspelt(name or "", self._known):
+                if (
+                    name is not None
+                    and name not in self._known
+                    and not self._misspelt(name, self._known)
+                ):
                     return f"{word} {tokens[i + 1]}"
         return None

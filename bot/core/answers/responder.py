@@ -615,7 +615,7 @@ class Responder:
         """
         if self.contacts is None:
             return []
-        lines = self.contacts.brief_lines(topic)
+        lines = self.contacts.card_lines(topic, brief=True)
         return [Line(line, "item") for line in lines] if lines else []
 
     def _do_now(self, topic: Topic) -> list[Line]:

@@ -57,8 +57,8 @@ _MANNER = re.compile(
     r"\b(?:in\s+)?(?:plain|simple|normal|layman'?s?)\s+(?:english|terms|words|language)\b|"
     r"\bin\s+a\s+nutshell\b|\b(?:like|as\s+if)\s+i'?m\s+(?:new|five|5|a\s+new\s+\w+)\b|"
     r"\b(?:a\s+)?one[\s-]*liner\b|"
-    # Who the answer is for, not what it is about: "for the new PCSOs", "new to the team".
     r"\b(?:in\s+)?(?:one|two|three|a\s+few|\d)\s+sentences?(?:\s+max(?:imum)?)?\b|"
+    # Who the answer is for, not what it is about: "for the new PCSOs", "new to the team".
     r"\b(?:for|to|at)\s+(?:a|the|my|our|some)?\s*(?:new\s+)?(?:pcsos?|probies|probationers?|"
     r"recruits?|specials|student\s+officers?|new\s+starters?|(?:shift\s+)?briefing|brief)\b|"
     r"\bnew\s+to\s+(?:the\s+)?(?:nbhd|neighbourhood|npt|response|job|force|area|team)"

@@ -41,7 +41,7 @@ class Role:
     label: str  # how a set number is introduced
     missing: str  # the plain sentence when no number is set
     serves: str | None  # the referral topic it belongs to; None = every referral
-    short: str = ""  # its name among other missing numbers, in a first reply
+    short: str  # its name among other missing numbers, in a first reply
 
 
 ROLES: dict[str, Role] = {
@@ -204,18 +204,21 @@ class LocalContacts:
         }
         return found.get((role, area)) or found.get((role, None))
 
-    def lines(self, area: str | None = None, topics: Iterable[str] | None = None) -> list[str]:
+    def lines(
+        self, area: str | None = None, topics: Iterable[str] | None = None, brief: bool = False
+    ) -> list[str]:
         """Plain-text lines: each set number, a plain sentence for each missing one, and the
         national numbers whenever anything is missing.
 
         `area` narrows to one council area (its own numbers, then the force-wide ones); without
         it every area's numbers are listed. `topics` keeps only the roles that serve those
-        referral topics (plus the roles every referral needs).
+        referral topics (plus the roles every referral needs). `brief` (a short first reply,
+        where a sentence each would crowd out the answer) names all the missing ones in one.
         """
         wanted = set(topics) if topics is not None else None
         areas: list[str | None] = [area] if area in self.spec.areas else list(self.spec.areas)
         lines: list[str] = []
-        missing: list[str] = []
+        missing: list[Role] = []
         for role_id, role in ROLES.items():
             if wanted is not None and role.serves is not None and role.serves not in wanted:
                 continue
@@ -225,10 +228,14 @@ class LocalContacts:
                 if contact and contact not in shown:
                     shown.append(contact)
             if not shown:
-                missing.append(role.missing)
+                missing.append(role)
             lines.extend(_line(role, c) for c in shown)
+        if brief and len(missing) > 1:
+            named = ", ".join(r.short for r in missing[:-1]) + f" or {missing[-1].short}"
+            lines.append(f"Your force hasn't added its {named} numbers: ask your control room.")
+        else:
+            lines.extend(r.missing for r in missing)
         if missing:
-            lines.extend(missing)
             lines.append(self.national_line())
         return lines
 
@@ -254,34 +261,19 @@ class LocalContacts:
         numbers = "; ".join(f"{n.name} {n.number}" for n in self.spec.national)
         return f"{NATIONAL_INTRO}: {numbers}."
 
-    def card_lines(self, topic: Topic) -> list[str] | None:
-        """What a topic's card shows under its officer action, or None if nothing.
+    def card_lines(self, topic: Topic, brief: bool = False) -> list[str] | None:
+        """What a topic's card (or, `brief`, its first reply) shows under its officer action,
+        or None if nothing.
 
         A card that already gives every national number does not repeat them.
         """
         if topic.id not in self.spec.show_on:
             return None
-        lines = self.lines()
+        lines = self.lines(brief=brief)
         text = f"{topic.summary} {topic.body}"
         if all(_gives(text, n.number) for n in self.spec.national):
             lines = [line for line in lines if not line.startswith(NATIONAL_INTRO)]
         return lines
-
-    def brief_lines(self, topic: Topic) -> list[str] | None:
-        """The card's numbers for a first reply, where each missing number's sentence would
-        crowd out the answer: the set numbers, then one sentence for all the missing ones."""
-        lines = self.card_lines(topic)
-        if lines is None:
-            return None
-        missing = {r.missing: r.short for r in ROLES.values()}
-        absent = [missing[line] for line in lines if line in missing]
-        if len(absent) < 2:
-            return lines
-        named = ", ".join(absent[:-1]) + f" or {absent[-1]}"
-        kept = [line for line in lines if line not in missing]
-        at = next((n for n, x in enumerate(kept) if x.startswith(NATIONAL_INTRO)), len(kept))
-        kept.insert(at, f"Your force hasn't added its {named} numbers: ask your control room.")
-        return kept
 
 
 def contact_lines(
